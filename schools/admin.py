@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from guardian.admin import GuardedModelAdminMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from schools.models import Expert, School, User
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    fieldsets = UserAdmin.fieldsets + (("门户", {"fields": ("display_name",)}),)
+    list_display = ["username", "display_name", "email", "is_staff", "is_active"]
+    search_fields = ["username", "display_name", "email"]
+
+
+@admin.register(School)
+class SchoolAdmin(GuardedModelAdminMixin, SimpleHistoryAdmin):
+    list_display = ["name", "city", "ownership", "second_round_status", "annex2_year", "is_new"]
+    list_filter = ["city", "ownership", "second_round_status", "annex2_year", "is_new"]
+    search_fields = ["name"]
+
+
+@admin.register(Expert)
+class ExpertAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "employer", "kind", "school", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name", "employer"]
+    autocomplete_fields = ["school", "user"]

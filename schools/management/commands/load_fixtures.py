@@ -1,0 +1,21 @@
+"""Load the seed data: indicator systems, schools, role groups. Loading twice changes nothing."""
+
+from django.core.management.base import BaseCommand
+
+from indicators.services.loading import load_indicator_file
+from schools.services.loading import load_schools_file
+from schools.services.people import ensure_role_groups
+from zhengai import fixtures
+
+
+class Command(BaseCommand):
+    help = "载入种子数据：指标体系（附件1）、学校名单（附件2/附件4）、角色组。"
+
+    def handle(self, *args, **options):
+        for path in fixtures.INDICATOR_FILES:
+            system = load_indicator_file(path)
+            self.stdout.write(f"指标体系：{system.title}")
+        created = load_schools_file(fixtures.SCHOOLS_FILE)
+        self.stdout.write(f"学校：新增 {created} 所")
+        ensure_role_groups()
+        self.stdout.write(self.style.SUCCESS("种子数据已载入"))

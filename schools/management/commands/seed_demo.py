@@ -1,0 +1,82 @@
+"""Demo people for trying the portal (R22: every person here is made up).
+
+Idempotent: running it again resets the demo passwords and changes nothing else.
+"""
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from schools.models import Expert, ExpertKind, School
+from schools.roles import Role
+from schools.services.people import upsert_person
+
+# Demo logins, printed by `make run`. Never used outside development (see handle()).
+DEMO_PASSWORD = "zhengai-demo-2026"
+
+DEMO_ACCOUNTS = [
+    # username, display name, role, school name (school staff only), admin access
+    ("province", "省级演示用户", Role.PROVINCIAL_STAFF, None, True),
+    ("school.xmhy", "厦门海洋演示用户", Role.SCHOOL_STAFF, "厦门海洋职业技术学院", False),
+    ("school.fjcz", "船政交通演示用户", Role.SCHOOL_STAFF, "福建船政交通职业学院", False),
+    ("expert.a", "演示专家甲", Role.EXPERT, None, False),
+    ("expert.b", "演示专家乙", Role.EXPERT, None, False),
+    ("expert.c", "演示专家丙", Role.EXPERT, None, False),
+    ("committee", "演示委员", Role.COMMITTEE, None, False),
+]
+
+# The made-up expert pool: name, employer, title, kind, school they work at (if any), login.
+DEMO_EXPERTS = [
+    ("演示专家甲", "福州职业技术学院", "教务处处长", ExpertKind.VOCATIONAL_COLLEGE,
+     "福州职业技术学院", "expert.a"),
+    ("演示专家乙", "省职业教育研究所（演示）", "研究员", ExpertKind.EDUCATION_RESEARCH, None,
+     "expert.b"),
+    ("演示专家丙", "某智能制造企业（演示）", "人力资源总监", ExpertKind.INDUSTRY_ENTERPRISE, None,
+     "expert.c"),
+    ("演示专家丁", "漳州职业技术学院", "质量办主任", ExpertKind.VOCATIONAL_COLLEGE,
+     "漳州职业技术学院", None),
+    ("演示专家戊", "黎明职业大学", "副校长", ExpertKind.VOCATIONAL_COLLEGE, "黎明职业大学", None),
+    ("演示专家己", "某高校教育学院（演示）", "教授", ExpertKind.EDUCATION_RESEARCH, None, None),
+    ("演示专家庚", "某港口物流集团（演示）", "总工程师", ExpertKind.INDUSTRY_ENTERPRISE, None, None),
+    ("演示专家辛", "福建信息职业技术学院", "督导室主任", ExpertKind.VOCATIONAL_COLLEGE,
+     "福建信息职业技术学院", None),
+    ("演示专家壬", "某软件公司（演示）", "技术总监", ExpertKind.INDUSTRY_ENTERPRISE, None, None),
+]
+
+
+class Command(BaseCommand):
+    help = "创建演示账号与演示专家库（均为虚构人员）；可重复运行。"
+
+    def handle(self, *args, **options):
+        if getattr(settings, "PRODUCTION", False):
+            raise CommandError("生产模式下不创建演示数据（seed_demo refuses to run in production）")
+        call_command("load_fixtures", verbosity=0)
+        with transaction.atomic():
+            users = {}
+            for username, display_name, role, school_name, is_staff in DEMO_ACCOUNTS:
+                school = School.objects.get(name=school_name) if school_name else None
+                users[username] = upsert_person(
+                    username=username,
+                    display_name=display_name,
+                    role=role,
+                    password=DEMO_PASSWORD,
+                    email=f"{username}@demo.invalid",
+                    school=school,
+                    is_staff=is_staff,
+                )
+            for name, employer, title, kind, school_name, login in DEMO_EXPERTS:
+                Expert.objects.update_or_create(
+                    name=name,
+                    defaults={
+                        "employer": employer,
+                        "title": title,
+                        "kind": kind,
+                        "school": School.objects.get(name=school_name) if school_name else None,
+                        "user": users.get(login),
+                    },
+                )
+        self.stdout.write("演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+        for username, display_name, role, school_name, _ in DEMO_ACCOUNTS:
+            where = f" · {school_name}" if school_name else ""
+            self.stdout.write(f"  {username:<12} {role.label}（{display_name}{where}）")

@@ -1,0 +1,39 @@
+"""Reads of schools and the expert pool, already scoped to the asking user."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from schools.models import City, Expert, School, SecondRoundStatus
+from schools.permissions import schools_visible_to
+
+
+def school_list(user, *, filters: dict[str, str]) -> QuerySet[School]:
+    """Schools the user may see, filtered by the list page's query parameters."""
+    queryset = schools_visible_to(user)
+    if filters.get("q"):
+        queryset = queryset.filter(name__contains=filters["q"].strip())
+    if filters.get("city") in City.values:
+        queryset = queryset.filter(city=filters["city"])
+    if filters.get("status") in SecondRoundStatus.values:
+        queryset = queryset.filter(second_round_status=filters["status"])
+    if filters.get("year", "").isdigit():
+        queryset = queryset.filter(annex2_year=int(filters["year"]))
+    return queryset.order_by("annex2_year", "name")
+
+
+def school_counts() -> dict[str, int]:
+    """Province-wide counts for the staff home page, in one query."""
+    return School.objects.aggregate(
+        total=Count("pk"),
+        not_yet=Count("pk", filter=Q(second_round_status=SecondRoundStatus.NOT_YET)),
+        evaluated=Count("pk", filter=Q(second_round_status=SecondRoundStatus.EVALUATED)),
+        new=Count("pk", filter=Q(is_new=True)),
+    )
+
+
+def expert_pool(*, kind: str | None = None) -> QuerySet[Expert]:
+    queryset = Expert.objects.filter(active=True).select_related("school")
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return queryset

@@ -1,0 +1,46 @@
+"""Pages about schools and the expert pool; every check goes through ``permissions``."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+
+from schools import selectors
+from schools.models import City, ExpertKind, SecondRoundStatus
+from schools.permissions import can_see_expert_pool, get_school_for_user, reads_everything
+
+
+@login_required
+def school_list(request):
+    if not reads_everything(request.user):
+        raise Http404("页面不存在")
+    filters = {key: request.GET.get(key, "") for key in ("q", "city", "status", "year")}
+    schools = selectors.school_list(request.user, filters=filters)
+    return render(
+        request,
+        "schools/list.html",
+        {
+            "schools": schools,
+            "filters": filters,
+            "cities": City.choices,
+            "statuses": SecondRoundStatus.choices,
+            "years": [2017, 2018, 2019, 2020],
+        },
+    )
+
+
+@login_required
+def school_detail(request, pk: int):
+    school = get_school_for_user(request.user, pk)
+    return render(request, "schools/detail.html", {"school": school})
+
+
+@login_required
+def expert_list(request):
+    if not can_see_expert_pool(request.user):
+        raise Http404("页面不存在")
+    kind = request.GET.get("kind") if request.GET.get("kind") in ExpertKind.values else None
+    return render(
+        request,
+        "schools/experts.html",
+        {"experts": selectors.expert_pool(kind=kind), "kinds": ExpertKind.choices, "kind": kind},
+    )

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ZhengaiConfig(AppConfig):
+    name = "zhengai"
+    verbose_name = "诊改门户"
