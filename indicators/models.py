@@ -27,7 +27,9 @@ class IndicatorSystem(TimeStampedModel):
         constraints = [
             # R1: exactly one version is the one in force for new reports.
             models.UniqueConstraint(
-                fields=["in_force"], condition=Q(in_force=True), name="one_indicator_system_in_force"
+                fields=["in_force"],
+                condition=Q(in_force=True),
+                name="one_indicator_system_in_force",
             ),
         ]
 
@@ -128,10 +130,10 @@ class Factor(models.Model):
             models.CheckConstraint(condition=Q(number__gte=1), name="factor_number_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.circled}{self.text[:30]}"
+
     @property
     def circled(self) -> str:
         """The number as 附件1 writes it: ① for 1, ② for 2, …"""
         return chr(0x2460 + self.number - 1) if 1 <= self.number <= 20 else f"({self.number})"
-
-    def __str__(self) -> str:
-        return f"{self.circled}{self.text[:30]}"

@@ -14,7 +14,9 @@ def system_for_version(version: str | None = None) -> IndicatorSystem:
     """Return the named version, or the one in force; 404 when there is none."""
     queryset = IndicatorSystem.objects.all()
     system = (
-        queryset.filter(version=version).first() if version else queryset.filter(in_force=True).first()
+        queryset.filter(version=version).first()
+        if version
+        else queryset.filter(in_force=True).first()
     )
     if system is None:
         raise Http404("没有这个指标体系版本")
@@ -23,11 +25,15 @@ def system_for_version(version: str | None = None) -> IndicatorSystem:
 
 def project_tree(system: IndicatorSystem) -> QuerySet[Project]:
     """The projects with elements, points and factors prefetched: five queries in all."""
-    return Project.objects.filter(system=system).prefetch_related(
-        Prefetch("elements", queryset=Element.objects.order_by("position")),
-        Prefetch("elements__points", queryset=Point.objects.order_by("position")),
-        "elements__points__factors",
-    ).order_by("position")
+    return (
+        Project.objects.filter(system=system)
+        .prefetch_related(
+            Prefetch("elements", queryset=Element.objects.order_by("position")),
+            Prefetch("elements__points", queryset=Point.objects.order_by("position")),
+            "elements__points__factors",
+        )
+        .order_by("position")
+    )
 
 
 def system_as_dict(system: IndicatorSystem) -> dict[str, Any]:

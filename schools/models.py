@@ -81,9 +81,7 @@ class School(TimeStampedModel):
         default=SecondRoundStatus.NOT_YET,
     )
     second_round_year = models.PositiveSmallIntegerField("二轮评估年份", null=True, blank=True)
-    annex2_year = models.PositiveSmallIntegerField(
-        "附件2计划诊改年份（R7）", null=True, blank=True
-    )
+    annex2_year = models.PositiveSmallIntegerField("附件2计划诊改年份（R7）", null=True, blank=True)
     is_new = models.BooleanField("新建院校", default=False)
     history = HistoricalRecords()
 
@@ -94,7 +92,8 @@ class School(TimeStampedModel):
         permissions = [("act_for_school", "代表本校填报")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(annex2_year__isnull=True) | Q(annex2_year__gte=2017, annex2_year__lte=2020),
+                condition=Q(annex2_year__isnull=True)
+                | Q(annex2_year__gte=2017, annex2_year__lte=2020),
                 name="annex2_year_in_plan",
             ),
             models.CheckConstraint(

@@ -64,9 +64,7 @@ def schools_visible_to(user) -> QuerySet[School]:
     if reads_everything(user):
         return School.objects.all()
     if role_of(user) == Role.SCHOOL_STAFF:
-        return get_objects_for_user(
-            user, ACT_FOR_SCHOOL, klass=School, accept_global_perms=False
-        )
+        return get_objects_for_user(user, ACT_FOR_SCHOOL, klass=School, accept_global_perms=False)
     return School.objects.none()
 
 

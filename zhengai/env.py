@@ -88,7 +88,9 @@ def database_config(url: str) -> dict:
     except ValueError as exc:
         raise ConfigError(f"DATABASE_URL 无法解析：{exc}") from None
     if config["ENGINE"].endswith("postgresql") and not config.get("NAME"):
-        raise ConfigError("DATABASE_URL 缺少数据库名（e.g. postgres://user@127.0.0.1:5432/zhengai）")
+        raise ConfigError(
+            "DATABASE_URL 缺少数据库名（e.g. postgres://user@127.0.0.1:5432/zhengai）"
+        )
     return config
 
 

@@ -20,7 +20,9 @@ def home(request):
         context["expert_total"] = Expert.objects.filter(active=True).count()
         return render(request, "home/province.html", context)
     if role == Role.EXPERT:
-        context["expert"] = Expert.objects.filter(user=request.user).select_related("school").first()
+        context["expert"] = (
+            Expert.objects.filter(user=request.user).select_related("school").first()
+        )
         context["kinds"] = ExpertKind
         return render(request, "home/expert.html", context)
     if request.user.is_authenticated:

@@ -28,19 +28,56 @@ DEMO_ACCOUNTS = [
 
 # The made-up expert pool: name, employer, title, kind, school they work at (if any), login.
 DEMO_EXPERTS = [
-    ("演示专家甲", "福州职业技术学院", "教务处处长", ExpertKind.VOCATIONAL_COLLEGE,
-     "福州职业技术学院", "expert.a"),
-    ("演示专家乙", "省职业教育研究所（演示）", "研究员", ExpertKind.EDUCATION_RESEARCH, None,
-     "expert.b"),
-    ("演示专家丙", "某智能制造企业（演示）", "人力资源总监", ExpertKind.INDUSTRY_ENTERPRISE, None,
-     "expert.c"),
-    ("演示专家丁", "漳州职业技术学院", "质量办主任", ExpertKind.VOCATIONAL_COLLEGE,
-     "漳州职业技术学院", None),
+    (
+        "演示专家甲",
+        "福州职业技术学院",
+        "教务处处长",
+        ExpertKind.VOCATIONAL_COLLEGE,
+        "福州职业技术学院",
+        "expert.a",
+    ),
+    (
+        "演示专家乙",
+        "省职业教育研究所（演示）",
+        "研究员",
+        ExpertKind.EDUCATION_RESEARCH,
+        None,
+        "expert.b",
+    ),
+    (
+        "演示专家丙",
+        "某智能制造企业（演示）",
+        "人力资源总监",
+        ExpertKind.INDUSTRY_ENTERPRISE,
+        None,
+        "expert.c",
+    ),
+    (
+        "演示专家丁",
+        "漳州职业技术学院",
+        "质量办主任",
+        ExpertKind.VOCATIONAL_COLLEGE,
+        "漳州职业技术学院",
+        None,
+    ),
     ("演示专家戊", "黎明职业大学", "副校长", ExpertKind.VOCATIONAL_COLLEGE, "黎明职业大学", None),
     ("演示专家己", "某高校教育学院（演示）", "教授", ExpertKind.EDUCATION_RESEARCH, None, None),
-    ("演示专家庚", "某港口物流集团（演示）", "总工程师", ExpertKind.INDUSTRY_ENTERPRISE, None, None),
-    ("演示专家辛", "福建信息职业技术学院", "督导室主任", ExpertKind.VOCATIONAL_COLLEGE,
-     "福建信息职业技术学院", None),
+    (
+        "演示专家庚",
+        "某港口物流集团（演示）",
+        "总工程师",
+        ExpertKind.INDUSTRY_ENTERPRISE,
+        None,
+        None,
+    ),
+    (
+        "演示专家辛",
+        "福建信息职业技术学院",
+        "督导室主任",
+        ExpertKind.VOCATIONAL_COLLEGE,
+        "福建信息职业技术学院",
+        None,
+    ),
     ("演示专家壬", "某软件公司（演示）", "技术总监", ExpertKind.INDUSTRY_ENTERPRISE, None, None),
 ]
 
@@ -76,7 +113,7 @@ class Command(BaseCommand):
                         "user": users.get(login),
                     },
                 )
-        self.stdout.write("演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, display_name, role, school_name, _ in DEMO_ACCOUNTS:
             where = f" · {school_name}" if school_name else ""
             self.stdout.write(f"  {username:<12} {role.label}（{display_name}{where}）")

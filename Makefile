@@ -1,0 +1,52 @@
+# The README's two commands: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint format migrate demo worker bench clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON) not found）"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install everything, set up the embedded database and broker, load the fixtures
+## and demo data, start the portal (web + Celery worker with beat).
+run:
+	./scripts/system-deps.sh
+	$(MAKE) --no-print-directory install
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py seed_demo
+	./scripts/run-dev.sh $(HOST) $(PORT)
+
+## make test: install everything, lint, and pass the tests (PostgreSQL/Redis when
+## DATABASE_URL/REDIS_URL are set, as .ci/run sets them).
+test:
+	./scripts/system-deps.sh --test
+	$(MAKE) --no-print-directory install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run -v0
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf var/ .pytest_cache .ruff_cache

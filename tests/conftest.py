@@ -1,0 +1,89 @@
+"""Shared fixtures: the seed data, and one person per role (after healthchecks' hc/test.py).
+
+``alice`` acts for school A, ``bob`` for school B; each must get nothing of the other's.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from schools.models import Expert, ExpertKind, School
+from schools.roles import Role
+from schools.services.people import upsert_person
+
+PASSWORD = "test-password-不要用"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Hashing is not under test here; PBKDF2 would make every login fixture slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def seeded(db):
+    """The indicator system, the schools and the role groups, as `make run` loads them."""
+    call_command("load_fixtures", verbosity=0)
+
+
+@pytest.fixture
+def school_a(seeded) -> School:
+    return School.objects.get(name="厦门海洋职业技术学院")
+
+
+@pytest.fixture
+def school_b(seeded) -> School:
+    return School.objects.get(name="福建船政交通职业学院")
+
+
+def _person(username: str, role: Role, school: School | None = None):
+    return upsert_person(
+        username=username,
+        display_name=username,
+        role=role,
+        password=PASSWORD,
+        email=f"{username}@test.invalid",
+        school=school,
+    )
+
+
+@pytest.fixture
+def alice(school_a):
+    return _person("alice", Role.SCHOOL_STAFF, school_a)
+
+
+@pytest.fixture
+def bob(school_b):
+    return _person("bob", Role.SCHOOL_STAFF, school_b)
+
+
+@pytest.fixture
+def province(seeded):
+    return _person("province", Role.PROVINCIAL_STAFF)
+
+
+@pytest.fixture
+def expert(seeded):
+    user = _person("expert", Role.EXPERT)
+    Expert.objects.create(
+        name="测试专家", employer="测试单位", kind=ExpertKind.EDUCATION_RESEARCH, user=user
+    )
+    return user
+
+
+@pytest.fixture
+def committee(seeded):
+    return _person("committee", Role.COMMITTEE)
+
+
+@pytest.fixture
+def everyone(alice, bob, province, expert, committee) -> dict:
+    return {
+        "alice": alice,
+        "bob": bob,
+        "province": province,
+        "expert": expert,
+        "committee": committee,
+    }
