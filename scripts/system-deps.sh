@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-arphic-uming fonts-wqy-microhei)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(chromium poppler-utils)
+  packages+=(chromium poppler-utils docker-compose)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -12,10 +12,14 @@ class Command(BaseCommand):
     help = "载入种子数据：指标体系（附件1）、学校名单（附件2/附件4）、角色组。"
 
     def handle(self, *args, **options):
+        lines = []
         for path in fixtures.INDICATOR_FILES:
             system = load_indicator_file(path)
-            self.stdout.write(f"指标体系：{system.title}")
+            lines.append(f"指标体系：{system.title}")
         created = load_schools_file(fixtures.SCHOOLS_FILE)
-        self.stdout.write(f"学校：新增 {created} 所")
+        lines.append(f"学校：新增 {created} 所")
         ensure_role_groups()
-        self.stdout.write(self.style.SUCCESS("种子数据已载入"))
+        if options["verbosity"] >= 1:
+            for line in lines:
+                self.stdout.write(line)
+            self.stdout.write(self.style.SUCCESS("种子数据已载入"))
