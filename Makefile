@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+	$(BIN)/python manage.py compilemessages -v0 --ignore=.venv --ignore=var
 
 ## make run: install everything, set up the embedded database and broker, load the fixtures
 ## and demo data, start the portal (web + Celery worker with beat).

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Install the Debian packages the portal needs: WeasyPrint's libraries, Chinese fonts, and
-# (with --test) Chromium for the browser tests and poppler-utils to read PDFs back.
+# Install the Debian packages the portal needs: WeasyPrint's libraries, Chinese fonts and
+# gettext (the English catalogue); with --test also Chromium for the browser tests,
+# poppler-utils to read PDFs back, and docker-compose to validate the compose file.
 set -euo pipefail
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-arphic-uming fonts-wqy-microhei)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-arphic-uming fonts-wqy-microhei
+  gettext)
 if [ "${1:-}" = "--test" ]; then
   packages+=(chromium poppler-utils docker-compose)
 fi

@@ -122,3 +122,9 @@ def test_tree_page_stays_chinese_for_an_english_browser(client, seeded):
 def test_english_is_available_when_chosen(client, seeded):
     client.post("/i18n/setlang/", {"language": "en", "next": "/indicators/"})
     assert '<html lang="en">' in client.get("/indicators/").content.decode()
+
+
+def test_english_translates_the_layout(client, seeded):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/indicators/"})
+    html = client.get("/indicators/").content.decode()
+    assert "Indicator system" in html and "Log in" in html

@@ -114,7 +114,7 @@ def test_repeated_wrong_passwords_lock_the_login(client, alice, settings):
     response = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
     html = response.content.decode()
     assert response.status_code == 429
-    assert "登录已暂时锁定" in html and "分钟后再试" in html
+    assert "登录已暂时锁定" in html and "请 15 分钟后再试" in html
     # Even the right password does not get in while locked.
     assert "_auth_user_id" not in client.session
 
