@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from schools.models import City, Expert, School, SecondRoundStatus
 from schools.permissions import schools_visible_to
@@ -19,7 +19,7 @@ def school_list(user, *, filters: dict[str, str]) -> QuerySet[School]:
         queryset = queryset.filter(second_round_status=filters["status"])
     if filters.get("year", "").isdigit():
         queryset = queryset.filter(annex2_year=int(filters["year"]))
-    return queryset.order_by("annex2_year", "name")
+    return queryset.order_by(F("annex2_year").asc(nulls_last=True), "name")
 
 
 def school_counts() -> dict[str, int]:
