@@ -8,15 +8,7 @@ from urllib.parse import urljoin
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from zhengai.browser import launch_chromium
 
 
 def main() -> None:
@@ -28,7 +20,7 @@ def main() -> None:
     parser.add_argument("--full", action="store_true")
     args = parser.parse_args()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         viewport = {"width": 390, "height": 844} if args.mobile else {"width": 1280, "height": 900}
         page = browser.new_page(viewport=viewport)
         if args.login:

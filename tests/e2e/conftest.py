@@ -1,24 +1,14 @@
 """Browser tests: Playwright driving Debian's Chromium against pytest-django's live server."""
 
 import os
-import shutil
 
 import pytest
+
+from zhengai.browser import CHROMIUM, launch_chromium
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test's own
 # fixtures are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +18,7 @@ def browser():
     if not os.path.exists(CHROMIUM):
         pytest.fail("Chromium is missing: run `make test` (it installs Debian's chromium)")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
 
