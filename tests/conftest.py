@@ -87,3 +87,29 @@ def everyone(alice, bob, province, expert, committee) -> dict:
         "expert": expert,
         "committee": committee,
     }
+
+
+@pytest.fixture
+def report_a(alice, school_a):
+    """School A's 2026 self-diagnosis, opened by alice."""
+    from review.services.self_diagnosis import open_self_diagnosis
+
+    return open_self_diagnosis(school=school_a, year=2026, user=alice)
+
+
+@pytest.fixture
+def carol(alice, school_a):
+    """alice's colleague at school A, for concurrent edits."""
+    return _person("carol", Role.SCHOOL_STAFF, school_a)
+
+
+def panel_members(total: int = 9, external: int = 5) -> list[dict]:
+    """A made-up self-diagnosis panel (R22: no real people)."""
+    return [
+        {
+            "name": f"专家{i:02d}",
+            "employer": "外校" if i <= external else "本校",
+            "external": i <= external,
+        }
+        for i in range(1, total + 1)
+    ]

@@ -15,4 +15,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("indicators.urls")),
     path("", include("schools.urls")),
+    path("", include("review.urls")),
 ]

@@ -1,0 +1,82 @@
+"""Forms of the self-diagnosis pages; every message is Chinese and sits by its field."""
+
+from __future__ import annotations
+
+from django import forms
+
+from review.services.rules import PANEL_MINIMUM
+
+
+class OpenReportForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2017, max_value=2100)
+
+
+class RulesUploadForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2017, max_value=2100)
+    document = forms.FileField(
+        label="实施细则文件（PDF 或 Word）",
+        error_messages={"required": "请选择要上传的文件。", "empty": "文件是空的。"},
+    )
+
+
+class PanelMemberForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=50, required=False)
+    employer = forms.CharField(label="工作单位", max_length=100, required=False)
+    external = forms.BooleanField(label="校外专家", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("name") and not data.get("employer"):
+            self.add_error("employer", "请填写工作单位。")
+        if data.get("employer") and not data.get("name"):
+            self.add_error("name", "请填写姓名。")
+        return data
+
+
+class BasePanelFormSet(forms.BaseFormSet):
+    def members(self) -> list[dict]:
+        """The filled rows, in order; blank rows are ignored."""
+        return [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and form.cleaned_data.get("name")
+        ]
+
+
+PanelFormSet = forms.formset_factory(
+    PanelMemberForm, formset=BasePanelFormSet, extra=0, min_num=PANEL_MINIMUM, max_num=60
+)
+
+
+class SubmitForm(forms.Form):
+    principal_name = forms.CharField(
+        label="校长（签字）", max_length=50, error_messages={"required": "请填写校长姓名。"}
+    )
+    signed_on = forms.DateField(
+        label="签字日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写签字日期。", "invalid": "日期格式不对。"},
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="退回原因",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={"required": "请填写退回原因。"},
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Excel 文件（.xlsx）", error_messages={"required": "请选择 .xlsx 文件。"}
+    )
+
+
+class SchoolPointForm(forms.Form):
+    element = forms.IntegerField(widget=forms.HiddenInput)
+    name = forms.CharField(label="本校诊断点", max_length=100)
+    description = forms.CharField(
+        label="说明", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

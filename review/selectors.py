@@ -1,0 +1,157 @@
+"""Reads of the self-diagnosis workflow shared by pages, exporters and tasks."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+
+from indicators.selectors import project_tree
+from review.exporters.data import ElementRow, ReportData
+from review.models import (
+    EditConflict,
+    ElementEntry,
+    ImplementationRules,
+    ReportStatus,
+    SchoolPoint,
+    SelfDiagnosis,
+)
+from review.services.rules import effects_hint, filed_on_time, opinion_hint
+from schools.models import School
+
+
+def _ordered_entries(report: SelfDiagnosis) -> QuerySet[ElementEntry]:
+    return report.entries.select_related("element__project").order_by(
+        "element__project__position", "element__position"
+    )
+
+
+def report_data_live(report: SelfDiagnosis) -> ReportData:
+    """The report as it stands in the database now (drafts)."""
+    rows = [
+        ElementRow(
+            project_code=entry.element.project.code,
+            project_name=entry.element.project.name,
+            element_code=entry.element.code,
+            element_name=entry.element.report_name,
+            opinion=entry.opinion,
+            measures=entry.measures,
+            effects=entry.effects,
+        )
+        for entry in _ordered_entries(report)
+    ]
+    return ReportData(
+        school_name=report.school.name,
+        year=report.year,
+        overview=report.overview,
+        rows=rows,
+        principal_name=report.principal_name,
+        signed_on=report.signed_on,
+        status_label=ReportStatus(report.status).label,
+        indicator_version=report.system.name,
+    )
+
+
+def snapshot_from(data: ReportData) -> dict:
+    """A JSON-safe copy of a report for the locked snapshot."""
+    raw = dataclasses.asdict(data)
+    raw["signed_on"] = data.signed_on.isoformat() if data.signed_on else None
+    return raw
+
+
+def report_from_snapshot(raw: dict, *, status_label: str) -> ReportData:
+    rows = [ElementRow(**row) for row in raw["rows"]]
+    signed_on = date.fromisoformat(raw["signed_on"]) if raw.get("signed_on") else None
+    return ReportData(**{**raw, "rows": rows, "signed_on": signed_on, "status_label": status_label})
+
+
+def report_data(report: SelfDiagnosis) -> ReportData:
+    """What the report says: the locked snapshot once submitted, the live draft before."""
+    if report.snapshot:
+        return report_from_snapshot(report.snapshot, status_label=report.get_status_display())
+    return report_data_live(report)
+
+
+@dataclasses.dataclass
+class ElementForm:
+    """Everything the edit page shows for one element."""
+
+    element: object
+    entry: ElementEntry
+    points: list
+    school_points: list
+    conflicts: list
+    hints: list[str]
+
+
+def edit_page(report: SelfDiagnosis, *, user) -> dict:
+    """The edit page's data in a fixed number of queries, whatever the elements or versions."""
+    entries = {e.element_id: e for e in report.entries.select_related("updated_by")}
+    school_points: dict[int, list] = {}
+    for point in SchoolPoint.objects.filter(self_diagnosis=report):
+        school_points.setdefault(point.element_id, []).append(point)
+    conflicts: dict[int | None, list] = {}
+    for conflict in EditConflict.objects.filter(
+        self_diagnosis=report, resolved_at__isnull=True
+    ).select_related("author"):
+        conflicts.setdefault(conflict.element_id, []).append(conflict)
+    projects = []
+    for project in project_tree(report.system):
+        forms = []
+        for element in project.elements.all():
+            entry = entries[element.pk]
+            hints = [h for h in (opinion_hint(entry.opinion), effects_hint(entry.effects)) if h]
+            forms.append(
+                ElementForm(
+                    element=element,
+                    entry=entry,
+                    points=list(element.points.all()),
+                    school_points=school_points.get(element.pk, []),
+                    conflicts=conflicts.get(element.pk, []),
+                    hints=hints,
+                )
+            )
+        projects.append((project, forms))
+    return {
+        "projects": projects,
+        "overview_conflicts": conflicts.get(None, []),
+        "panel": list(report.panel.all()),
+    }
+
+
+def report_statuses(
+    *, year: int, filters: dict[str, str]
+) -> list[tuple[School, SelfDiagnosis | None]]:
+    """Every school with its report of ``year`` (None: not started), for provincial staff."""
+    schools = School.objects.order_by("name")
+    if filters.get("city"):
+        schools = schools.filter(city=filters["city"])
+    if filters.get("q"):
+        schools = schools.filter(name__contains=filters["q"].strip())
+    schools = schools.prefetch_related(
+        Prefetch(
+            "self_diagnoses",
+            queryset=SelfDiagnosis.objects.filter(year=year).only(
+                "pk", "school_id", "status", "submitted_at", "modified", "year"
+            ),
+            to_attr="reports_of_year",
+        )
+    )
+    status = filters.get("status")
+    rows = []
+    for school in schools:
+        report = school.reports_of_year[0] if school.reports_of_year else None
+        state = report.status if report else "not_started"
+        if status and status != state:
+            continue
+        rows.append((school, report))
+    return rows
+
+
+def implementation_rules_of(school: School) -> list[ImplementationRules]:
+    """The school's filings, newest first, each marked whether it met 30 May (R20)."""
+    rows = list(ImplementationRules.objects.filter(school=school).select_related("uploaded_by"))
+    for rules in rows:
+        rules.on_time = filed_on_time(rules.created, rules.year)
+    return rows

@@ -1,0 +1,79 @@
+"""Self-diagnosis rules as pure functions (R4, R5 hints, R6, R20): no database here."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from review.services.limits import char_count, normalize_text
+
+PANEL_MINIMUM = 9  # R4: 自主诊改聘请的专家人数不少于 9 人
+EXTERNAL_SHARE = 0.5  # R4: 校外专家人数不少于专家总数的 1/2
+RULES_DEADLINE_MONTH_DAY = (5, 30)  # R20: 实施细则于 5 月 30 日前备案
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def panel_problems(*, total: int, external: int) -> list[str]:
+    """R4: what a panel lacks, in Chinese; an empty list means the panel is valid."""
+    problems = []
+    if total < PANEL_MINIMUM:
+        problems.append(f"专家组现有 {total} 人，还差 {PANEL_MINIMUM - total} 人（不少于 9 人）。")
+    needed_external = math.ceil(total * EXTERNAL_SHARE)
+    if external < needed_external:
+        problems.append(
+            f"校外专家现有 {external} 人，{total} 人的专家组至少需要 {needed_external} 名"
+            f"校外专家，还差 {needed_external - external} 人（校外专家不少于总数的 1/2）。"
+        )
+    if problems:
+        # Adding only external experts fixes both at once; say how many that takes.
+        fix = max(PANEL_MINIMUM - total, total - 2 * external, 0)
+        if fix and len(problems) == 2:
+            problems.append(f"例如再增加 {fix} 名校外专家即可满足要求。")
+    return problems
+
+
+def rules_deadline(year: int) -> date:
+    """R20: the implementation rules of ``year`` are due on 30 May of that year."""
+    return date(year, *RULES_DEADLINE_MONTH_DAY)
+
+
+def filed_on_time(filed_at: datetime, year: int) -> bool:
+    """R20: filed on or before 30 May, by the date in Fujian."""
+    return filed_at.astimezone(LOCAL_TZ).date() <= rules_deadline(year)
+
+
+def may_start_self_diagnosis(*, is_new: bool) -> bool:
+    """R6: a new school must pass the talent-training evaluation before starting 诊改."""
+    return not is_new
+
+
+# R5 hints (附件3 notes 2 and 4). Gentle: they never block a save or a submission.
+_PROBLEM_MARKERS = ("存在问题", "存在的问题", "问题", "不足", "短板", "差距", "原因")
+_CARRIED_OUT_MARKERS = re.compile(
+    r"已实施|已经实施|实施以来|实施后|已落实|已完成|已开展|已建立|已初步|正在实施|"
+    r"尚未实施|未实施|尚未开展|尚未|正在推进|正在开展|已显现|初见成效"
+)
+
+
+def opinion_hint(opinion: str) -> str | None:
+    """附件3 note 2: problems and causes should be about half of an opinion."""
+    text = normalize_text(opinion)
+    if char_count(text) < 60:
+        return None  # too short to judge yet
+    positions = [text.find(marker) for marker in _PROBLEM_MARKERS if marker in text]
+    if not positions:
+        return "未看到“存在问题”和“原因分析”：附件3要求二者约占自我诊断意见一半篇幅。"
+    share = (len(text) - min(positions)) / len(text)
+    if share < 0.3:
+        return f"“存在问题”和“原因分析”约占 {share:.0%}，明显少于一半篇幅（附件3要求约占一半）。"
+    return None
+
+
+def effects_hint(effects: str) -> str | None:
+    """附件3 note 4: effects are what has shown; say so if the measures are not carried out."""
+    text = normalize_text(effects)
+    if not text or _CARRIED_OUT_MARKERS.search(text):
+        return None
+    return "改进成效应写措施实施后已经显现的实际效果；如果措施尚未实施，请加说明（附件3注4）。"

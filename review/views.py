@@ -1,0 +1,459 @@
+"""Self-diagnosis pages: parse the request, call one service, render (R2–R6, R20)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from indicators.models import Element
+from review import selectors
+from review.exporters.excel import MAX_UPLOAD_BYTES, export_report_xlsx, parse_report_xlsx
+from review.exporters.pdf import render_report_pdf
+from review.forms import (
+    ImportForm,
+    OpenReportForm,
+    PanelFormSet,
+    ReopenForm,
+    RulesUploadForm,
+    SchoolPointForm,
+    SubmitForm,
+)
+from review.history import entry_history, overview_history
+from review.models import EditConflict, ReportStatus, SchoolPoint
+from review.permissions import (
+    can_reopen,
+    can_write,
+    get_report_for_user,
+    get_report_for_writer,
+    get_rules_for_user,
+)
+from review.services import self_diagnosis as service
+from review.services.implementation_rules import file_implementation_rules
+from review.services.limits import ELEMENT_FIELDS, OVERVIEW_LIMIT
+from review.services.rules import filed_on_time, rules_deadline
+from schools.models import City
+from schools.permissions import reads_everything, school_of
+
+
+def _bytes_response(rendered: tuple[str, str, bytes], *, inline: bool = False) -> HttpResponse:
+    filename, content_type, content = rendered
+    response = HttpResponse(content, content_type=content_type)
+    disposition = "inline" if inline else "attachment"
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+@require_GET
+def index(request):
+    """Schools: their reports and implementation rules. Province and committee: every school."""
+    year = timezone.localdate().year
+    school = school_of(request.user)
+    if school is not None:
+        rules = list(selectors.implementation_rules_of(school))
+        this_year = [r for r in rules if r.year == year]
+        return render(
+            request,
+            "review/school_index.html",
+            {
+                "school": school,
+                "year": year,
+                "reports": school.self_diagnoses.order_by("-year"),
+                "rules": rules,
+                "deadline": rules_deadline(year),
+                "rules_this_year": this_year[0] if this_year else None,
+                "rules_on_time": any(r.on_time for r in this_year),
+                "open_form": OpenReportForm(initial={"year": year}),
+                "upload_form": RulesUploadForm(initial={"year": year}),
+            },
+        )
+    if not reads_everything(request.user):
+        raise Http404("页面不存在")
+    filters = {key: request.GET.get(key, "") for key in ("q", "city", "status")}
+    try:
+        chosen = int(request.GET.get("year") or year)
+    except ValueError:
+        chosen = year
+    rows = selectors.report_statuses(year=chosen, filters=filters)
+    return render(
+        request,
+        "review/province_index.html",
+        {
+            "rows": rows,
+            "year": chosen,
+            "years": range(year + 1, 2016, -1),
+            "filters": filters,
+            "cities": City.choices,
+            "statuses": [("not_started", "未开始"), *ReportStatus.choices],
+        },
+    )
+
+
+@login_required
+@require_POST
+def open_report(request):
+    school = school_of(request.user)
+    if school is None:
+        raise Http404("页面不存在")
+    form = OpenReportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写正确的年度。")
+        return redirect("review:index")
+    try:
+        report = service.open_self_diagnosis(
+            school=school, year=form.cleaned_data["year"], user=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("review:index")
+    return redirect("review:report", pk=report.pk)
+
+
+@login_required
+@require_POST
+def upload_rules(request):
+    school = school_of(request.user)
+    if school is None:
+        raise Http404("页面不存在")
+    form = RulesUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            rules = file_implementation_rules(
+                school=school,
+                year=form.cleaned_data["year"],
+                user=request.user,
+                upload=form.cleaned_data["document"],
+            )
+        except ValidationError as exc:
+            form.add_error("document", exc)
+        else:
+            late = (
+                ""
+                if filed_on_time(rules.created, rules.year)
+                else "（已超过 5 月 30 日，记为逾期备案）"
+            )
+            messages.success(request, f"{rules.year} 年实施细则已备案{late}。")
+            return redirect("review:index")
+    year = timezone.localdate().year
+    rules = list(selectors.implementation_rules_of(school))
+    return render(
+        request,
+        "review/school_index.html",
+        {
+            "school": school,
+            "year": year,
+            "reports": school.self_diagnoses.order_by("-year"),
+            "rules": rules,
+            "deadline": rules_deadline(year),
+            "open_form": OpenReportForm(initial={"year": year}),
+            "upload_form": form,
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_GET
+def download_rules(request, pk: int):
+    rules = get_rules_for_user(request.user, pk)
+    filename = f"{rules.school.name}-{rules.year}-实施细则.{rules.kind}"
+    return FileResponse(rules.document.open("rb"), as_attachment=True, filename=filename)
+
+
+def _posted_edits(request, report, projects) -> tuple[service.TextEdit | None, dict]:
+    overview = None
+    if "overview" in request.POST:
+        overview = service.TextEdit(
+            values={"overview": request.POST["overview"]},
+            revision=int(request.POST.get("overview-rev") or 0),
+        )
+    entries = {}
+    for _, forms in projects:
+        for form in forms:
+            code = form.element.code
+            prefix = f"e{code}-"
+            if f"{prefix}opinion" not in request.POST:
+                continue
+            entries[code] = service.TextEdit(
+                values={name: request.POST.get(prefix + name, "") for name, _, _ in ELEMENT_FIELDS},
+                revision=int(request.POST.get(prefix + "rev") or 0),
+            )
+    return overview, entries
+
+
+def _report_page(request, report, *, status=200, posted=None, errors=None, **extra):
+    writable = can_write(request.user, report)
+    context = {
+        "report": report,
+        "writable": writable,
+        "can_reopen": can_reopen(request.user) and not report.is_draft,
+        "limits": {"overview": OVERVIEW_LIMIT, **{n: lim for n, _, lim in ELEMENT_FIELDS}},
+        "fields": ELEMENT_FIELDS,
+        "reopenings": report.reopenings.select_related("by"),
+        **extra,
+    }
+    if writable:
+        page = selectors.edit_page(report, user=request.user)
+        posted = posted or {}
+        errors = errors or {}
+        for _, forms in page["projects"]:
+            for form in forms:
+                code = form.element.code
+                form.rows = [
+                    {
+                        "name": name,
+                        "label": label,
+                        "limit": limit,
+                        "id": f"e{code}-{name}",
+                        "value": posted.get(f"e{code}-{name}", getattr(form.entry, name)),
+                        "error": errors.get(f"e{code}-{name}"),
+                    }
+                    for name, label, limit in ELEMENT_FIELDS
+                ]
+                form.revision = posted.get(f"e{code}-rev", form.entry.revision)
+        context |= page
+        context["overview_value"] = posted.get("overview", report.overview)
+        context["overview_revision"] = posted.get("overview-rev", report.revision)
+        context["overview_error"] = errors.get("overview")
+        context.setdefault("submit_form", SubmitForm(initial={"signed_on": timezone.localdate()}))
+        context.setdefault("problems", service.submission_problems(report))
+        context["point_form"] = SchoolPointForm()
+    else:
+        context["data"] = selectors.report_data(report)
+        context.setdefault("reopen_form", ReopenForm())
+    return render(request, "review/report.html", context, status=status)
+
+
+@login_required
+@require_GET
+def report_page(request, pk: int):
+    report = get_report_for_user(request.user, pk)
+    return _report_page(request, report)
+
+
+@login_required
+@require_POST
+def save(request, pk: int):
+    report = get_report_for_writer(request.user, pk)
+    if not report.is_draft:
+        messages.error(request, "报告已提交并锁定，不能再修改。")
+        return redirect("review:report", pk=pk)
+    page = selectors.edit_page(report, user=request.user)
+    overview, entries = _posted_edits(request, report, page["projects"])
+    try:
+        result = service.save_draft(
+            self_diagnosis=report, user=request.user, overview=overview, entries=entries
+        )
+    except ValidationError as exc:
+        errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
+        messages.error(request, f"有 {len(errors)} 处超过字数限制，草稿未保存，请修改标出的内容。")
+        return _report_page(request, report, status=400, posted=request.POST.dict(), errors=errors)
+    if result.conflicts:
+        messages.warning(
+            request,
+            f"已保存 {result.saved} 处修改；{len(result.conflicts)} 处在你编辑期间已被同事修改，"
+            "你的文字已单独保留，请在标出的位置比较并处理。",
+        )
+    else:
+        messages.success(request, f"草稿已保存（{timezone.localtime():%H:%M}）。")
+    target = reverse("review:report", kwargs={"pk": pk})
+    anchor = request.POST.get("anchor", "")
+    return redirect(f"{target}#{anchor}" if anchor.startswith("e") else target)
+
+
+@login_required
+@require_POST
+def resolve_conflict(request, pk: int, conflict_pk: int):
+    report = get_report_for_writer(request.user, pk)
+    conflict = get_object_or_404(EditConflict, pk=conflict_pk, self_diagnosis=report)
+    service.resolve_conflict(conflict=conflict, user=request.user)
+    messages.success(request, "已处理该冲突。")
+    anchor = f"#e{conflict.element.code}" if conflict.element else "#overview"
+    return redirect(reverse("review:report", kwargs={"pk": pk}) + anchor)
+
+
+@login_required
+def panel(request, pk: int):
+    report = get_report_for_user(request.user, pk)
+    writable = can_write(request.user, report)
+    members = list(report.panel.all())
+    if request.method == "POST":
+        report = get_report_for_writer(request.user, pk)
+        formset = PanelFormSet(request.POST, prefix="panel")
+        if formset.is_valid():
+            try:
+                service.save_panel(
+                    self_diagnosis=report, user=request.user, members=formset.members()
+                )
+            except ValidationError as exc:
+                formset._non_form_errors = formset.error_class(exc.messages)
+            else:
+                messages.success(request, "自我诊断专家组已保存。")
+                return redirect("review:report", pk=pk)
+        status = 400
+    else:
+        initial = [
+            {"name": m.name, "employer": m.employer, "external": m.external} for m in members
+        ]
+        formset = PanelFormSet(prefix="panel", initial=initial)
+        status = 200
+    return render(
+        request,
+        "review/panel.html",
+        {"report": report, "formset": formset, "writable": writable, "members": members},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def submit(request, pk: int):
+    report = get_report_for_writer(request.user, pk)
+    form = SubmitForm(request.POST)
+    if form.is_valid():
+        try:
+            service.submit(
+                self_diagnosis=report,
+                user=request.user,
+                principal_name=form.cleaned_data["principal_name"],
+                signed_on=form.cleaned_data["signed_on"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(None if field == "__all__" else field, errors)
+        else:
+            report.refresh_from_db()
+            verb = "备案" if report.status == ReportStatus.FILED else "提交"
+            messages.success(request, f"报告已{verb}，内容已锁定。")
+            return redirect("review:report", pk=pk)
+    return _report_page(request, report, status=400, submit_form=form, problems=[])
+
+
+@login_required
+@require_POST
+def reopen(request, pk: int):
+    report = get_report_for_user(request.user, pk)
+    if not can_reopen(request.user):
+        raise Http404("页面不存在")
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            service.reopen(
+                self_diagnosis=report, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_error("reason", exc)
+        else:
+            messages.success(request, "报告已退回学校修改，原因已记录。")
+            return redirect("review:report", pk=pk)
+    return _report_page(request, report, status=400, reopen_form=form)
+
+
+@login_required
+@require_GET
+def pdf(request, pk: int):
+    report = get_report_for_user(request.user, pk)
+    return _bytes_response(render_report_pdf(selectors.report_data(report)))
+
+
+@login_required
+@require_GET
+def xlsx(request, pk: int):
+    report = get_report_for_user(request.user, pk)
+    return _bytes_response(export_report_xlsx(selectors.report_data(report)))
+
+
+@login_required
+def import_xlsx(request, pk: int):
+    report = get_report_for_writer(request.user, pk)
+    errors: list[str] = []
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        if not report.is_draft:
+            errors = ["报告已提交并锁定，不能导入。"]
+        else:
+            upload = form.cleaned_data["file"]
+            codes = [e.element.code for e in report.entries.select_related("element")]
+            # Read at most one byte past the limit: a huge upload is refused, never loaded.
+            result = parse_report_xlsx(upload.read(MAX_UPLOAD_BYTES + 1), element_codes=codes)
+            errors = result.error_lines()
+            if not errors:
+                changed = service.import_rows(
+                    self_diagnosis=report, user=request.user, rows=result.rows
+                )
+                messages.success(request, f"导入成功：{changed} 个诊断要素的内容已更新。")
+                return redirect("review:report", pk=pk)
+    return render(
+        request,
+        "review/import.html",
+        {"report": report, "form": form, "errors": errors},
+        status=400 if errors or form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def add_point(request, pk: int):
+    report = get_report_for_writer(request.user, pk)
+    form = SchoolPointForm(request.POST)
+    if form.is_valid():
+        element = get_object_or_404(
+            Element, pk=form.cleaned_data["element"], project__system=report.system
+        )
+        try:
+            service.add_school_point(
+                self_diagnosis=report,
+                user=request.user,
+                element=element,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"已在 {element.code} 下添加本校诊断点。")
+        return redirect(reverse("review:report", kwargs={"pk": pk}) + f"#e{element.code}")
+    messages.error(request, "请填写诊断点名称（100 字以内）。")
+    return redirect("review:report", pk=pk)
+
+
+@login_required
+@require_POST
+def remove_point(request, pk: int, point_pk: int):
+    report = get_report_for_writer(request.user, pk)
+    point = get_object_or_404(SchoolPoint, pk=point_pk, self_diagnosis=report)
+    try:
+        service.remove_school_point(point=point, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(reverse("review:report", kwargs={"pk": pk}) + f"#e{point.element.code}")
+
+
+@login_required
+@require_GET
+def history(request, pk: int):
+    report = get_report_for_user(request.user, pk)
+    code = request.GET.get("element", "")
+    if code == "overview" or not code:
+        field_history = overview_history(report, a=request.GET.get("a"), b=request.GET.get("b"))
+    else:
+        entry = report.entries.select_related("element").filter(element__code=code).first()
+        if entry is None:
+            raise Http404("没有这个诊断要素")
+        field_history = entry_history(entry, a=request.GET.get("a"), b=request.GET.get("b"))
+    elements = Element.objects.filter(project__system=report.system).order_by(
+        "project__position", "position"
+    )
+    return render(
+        request,
+        "review/history.html",
+        {"report": report, "code": code or "overview", "elements": elements, **field_history},
+    )
