@@ -18,6 +18,7 @@ from review.models import (
     SelfDiagnosis,
 )
 from review.services.rules import effects_hint, filed_on_time, opinion_hint
+from review.services.self_diagnosis import problems_of
 from schools.models import School
 
 
@@ -101,6 +102,7 @@ def edit_page(report: SelfDiagnosis, *, user) -> dict:
         forms = []
         for element in project.elements.all():
             entry = entries[element.pk]
+            entry.element = element  # already loaded with the tree: no query per entry
             hints = [h for h in (opinion_hint(entry.opinion), effects_hint(entry.effects)) if h]
             forms.append(
                 ElementForm(
@@ -113,10 +115,18 @@ def edit_page(report: SelfDiagnosis, *, user) -> dict:
                 )
             )
         projects.append((project, forms))
+    panel = list(report.panel.all())
+    ordered = [form.entry for _, forms in projects for form in forms]
     return {
         "projects": projects,
         "overview_conflicts": conflicts.get(None, []),
-        "panel": list(report.panel.all()),
+        "panel": panel,
+        "problems": problems_of(
+            report,
+            panel=panel,
+            entries=ordered,
+            open_conflicts=sum(len(c) for c in conflicts.values()),
+        ),
     }
 
 

@@ -168,24 +168,36 @@ def download_rules(request, pk: int):
     return FileResponse(rules.document.open("rb"), as_attachment=True, filename=filename)
 
 
+def _revision(value: str | None) -> int:
+    """A posted revision number; a tampered one counts as 0 (the save then merges or conflicts)."""
+    try:
+        return max(int(value or 0), 0)
+    except ValueError:
+        return 0
+
+
 def _posted_edits(request, report, projects) -> tuple[service.TextEdit | None, dict]:
     overview = None
     if "overview" in request.POST:
         overview = service.TextEdit(
             values={"overview": request.POST["overview"]},
-            revision=int(request.POST.get("overview-rev") or 0),
+            revision=_revision(request.POST.get("overview-rev")),
         )
     entries = {}
     for _, forms in projects:
         for form in forms:
             code = form.element.code
             prefix = f"e{code}-"
-            if f"{prefix}opinion" not in request.POST:
-                continue
-            entries[code] = service.TextEdit(
-                values={name: request.POST.get(prefix + name, "") for name, _, _ in ELEMENT_FIELDS},
-                revision=int(request.POST.get(prefix + "rev") or 0),
-            )
+            # Only the fields the form sent: a field left out is not a field cleared.
+            values = {
+                name: request.POST[prefix + name]
+                for name, _, _ in ELEMENT_FIELDS
+                if prefix + name in request.POST
+            }
+            if values:
+                entries[code] = service.TextEdit(
+                    values=values, revision=_revision(request.POST.get(prefix + "rev"))
+                )
     return overview, entries
 
 
@@ -219,12 +231,12 @@ def _report_page(request, report, *, status=200, posted=None, errors=None, **ext
                     for name, label, limit in ELEMENT_FIELDS
                 ]
                 form.revision = posted.get(f"e{code}-rev", form.entry.revision)
-        context |= page
+        context = page | context  # a failed submit passes its own (empty) problems
         context["overview_value"] = posted.get("overview", report.overview)
         context["overview_revision"] = posted.get("overview-rev", report.revision)
         context["overview_error"] = errors.get("overview")
         context.setdefault("submit_form", SubmitForm(initial={"signed_on": timezone.localdate()}))
-        context.setdefault("problems", service.submission_problems(report))
+
         context["point_form"] = SchoolPointForm()
     else:
         context["data"] = selectors.report_data(report)

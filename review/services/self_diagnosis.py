@@ -271,21 +271,30 @@ def remove_school_point(*, point: SchoolPoint, user) -> None:
 
 def submission_problems(report: SelfDiagnosis) -> list[str]:
     """What stands between a draft and submission, in Chinese."""
-    problems = []
-    panel = list(report.panel.all())
-    problems += panel_problems(total=len(panel), external=sum(m.external for m in panel))
+    entries = report.entries.select_related("element").order_by(
+        "element__project__position", "element__position"
+    )
+    return problems_of(
+        report,
+        panel=list(report.panel.all()),
+        entries=list(entries),
+        open_conflicts=report.conflicts.filter(resolved_at__isnull=True).count(),
+    )
+
+
+def problems_of(
+    report: SelfDiagnosis, *, panel: list, entries: list[ElementEntry], open_conflicts: int
+) -> list[str]:
+    """The same check on rows already loaded (the edit page has them in hand)."""
+    problems = panel_problems(total=len(panel), external=sum(m.external for m in panel))
     if not report.overview:
         problems.append("尚未填写“自我诊改工作概述”。")
     labels = {name: label for name, label, _ in ELEMENT_FIELDS}
-    for row in report.entries.select_related("element").order_by(
-        "element__project__position", "element__position"
-    ):
+    for row in entries:
         missing = [labels[name] for name in ENTRY_FIELDS if not getattr(row, name)]
         if missing:
-            problems.append(
-                f"{row.element.code} {row.element.name}：尚未填写{'、'.join(missing)}。"
-            )
-    open_conflicts = report.conflicts.filter(resolved_at__isnull=True).count()
+            element = row.element
+            problems.append(f"{element.code} {element.name}：尚未填写{'、'.join(missing)}。")
     if open_conflicts:
         problems.append(f"还有 {open_conflicts} 处编辑冲突尚未处理。")
     return problems
