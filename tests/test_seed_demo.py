@@ -13,9 +13,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _state():
+    from review.models import ElementEntry, SelfDiagnosis
+
     return (
         sorted(User.objects.values_list("username", "display_name", "email")),
         sorted(Expert.objects.values_list("pk", "name", "employer", "kind", "school_id")),
+        sorted(SelfDiagnosis.objects.values_list("pk", "overview", "revision")),
+        [(ElementEntry.history.count(),)],
     )
 
 
@@ -43,7 +47,7 @@ def test_r22_demo_people_are_made_up_and_have_no_phone_or_real_mail():
         assert user.email.endswith(".invalid")
     for expert in Expert.objects.all():
         assert "演示" in expert.name
-    text = " ".join(str(v) for row in _state() for item in row for v in item)
+    text = " ".join(str(v) for row in _state()[:2] for item in row for v in item)
     assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text)
 
 

@@ -113,7 +113,64 @@ class Command(BaseCommand):
                         "user": users.get(login),
                     },
                 )
+            self._demo_report(users["school.xmhy"])
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, display_name, role, school_name, _ in DEMO_ACCOUNTS:
             where = f" · {school_name}" if school_name else ""
             self.stdout.write(f"  {username:<12} {role.label}（{display_name}{where}）")
+
+    def _demo_report(self, user) -> None:
+        """A draft self-diagnosis for the demo school, with a panel and two elements written."""
+        from django.utils import timezone
+
+        from review.services import self_diagnosis as service
+        from review.services.self_diagnosis import TextEdit
+
+        school = School.objects.get(name="厦门海洋职业技术学院")
+        report = service.open_self_diagnosis(
+            school=school, year=timezone.localdate().year, user=user
+        )
+        if not report.is_draft or report.overview:
+            return  # already seeded, or someone has worked on it: leave it alone
+        service.save_panel(
+            self_diagnosis=report,
+            user=user,
+            members=[
+                {
+                    "name": f"演示专家{i}",
+                    "employer": "外校（演示）" if i <= 5 else "本校（演示）",
+                    "external": i <= 5,
+                }
+                for i in range(1, 10)
+            ],
+        )
+        service.save_draft(
+            self_diagnosis=report,
+            user=user,
+            overview=TextEdit(
+                {
+                    "overview": "（演示）学校按照实施方案开展自我诊改，覆盖学校、专业、"
+                    "课程、教师、学生五个层面。"
+                },
+                0,
+            ),
+            entries={
+                "1.1": TextEdit(
+                    {
+                        "opinion": "（演示）质量目标与学校发展目标一致，达成度较高。存在问题：部分"
+                        "专业目标偏高。原因分析：区域产业调研不够深入。",
+                        "measures": "（演示）每年开展一次专业目标复核。",
+                        "effects": "（演示）措施已实施一年，两个专业调整了培养目标。",
+                    },
+                    0,
+                ),
+                "2.1": TextEdit(
+                    {
+                        "opinion": "（演示）专业建设规划已制定并逐年落实。",
+                        "measures": "",
+                        "effects": "",
+                    },
+                    0,
+                ),
+            },
+        )
