@@ -132,8 +132,8 @@ def edit_page(report: SelfDiagnosis, *, user) -> dict:
 
 def report_statuses(
     *, year: int, filters: dict[str, str]
-) -> list[tuple[School, SelfDiagnosis | None]]:
-    """Every school with its report of ``year`` (None: not started), for provincial staff."""
+) -> tuple[list[tuple[School, SelfDiagnosis | None]], dict[str, int]]:
+    """Every school with its report of ``year`` (None: not started), and counts by status."""
     schools = School.objects.order_by("name")
     if filters.get("city"):
         schools = schools.filter(city=filters["city"])
@@ -150,13 +150,15 @@ def report_statuses(
     )
     status = filters.get("status")
     rows = []
+    counts = dict.fromkeys(["not_started", *ReportStatus.values], 0)
     for school in schools:
         report = school.reports_of_year[0] if school.reports_of_year else None
         state = report.status if report else "not_started"
+        counts[state] += 1
         if status and status != state:
             continue
         rows.append((school, report))
-    return rows
+    return rows, counts
 
 
 def implementation_rules_of(school: School) -> list[ImplementationRules]:

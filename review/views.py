@@ -82,7 +82,8 @@ def index(request):
         chosen = int(request.GET.get("year") or year)
     except ValueError:
         chosen = year
-    rows = selectors.report_statuses(year=chosen, filters=filters)
+    rows, counts = selectors.report_statuses(year=chosen, filters=filters)
+    statuses = [("not_started", "未开始"), *ReportStatus.choices]
     return render(
         request,
         "review/province_index.html",
@@ -92,7 +93,8 @@ def index(request):
             "years": range(year + 1, 2016, -1),
             "filters": filters,
             "cities": City.choices,
-            "statuses": [("not_started", "未开始"), *ReportStatus.choices],
+            "statuses": statuses,
+            "status_counts": [(value, label, counts[value]) for value, label in statuses],
         },
     )
 

@@ -80,6 +80,7 @@ def test_province_sees_every_school_with_its_status(client, province, report_a, 
     client.force_login(province)
     html = client.get("/self-diagnosis/?year=2026").content.decode()
     assert "共 43 所" in html and "未开始" in html and "草稿" in html
+    assert "<b>41</b>未开始" in html and "<b>2</b>草稿" in html and "<b>0</b>已提交" in html
     html = client.get("/self-diagnosis/?year=2026&status=draft").content.decode()
     assert "共 2 所" in html and "厦门海洋职业技术学院" in html
     html = client.get("/self-diagnosis/?year=2026&status=not_started&city=xiamen").content.decode()
