@@ -58,23 +58,7 @@ def index(request):
     year = timezone.localdate().year
     school = school_of(request.user)
     if school is not None:
-        rules = list(selectors.implementation_rules_of(school))
-        this_year = [r for r in rules if r.year == year]
-        return render(
-            request,
-            "review/school_index.html",
-            {
-                "school": school,
-                "year": year,
-                "reports": school.self_diagnoses.order_by("-year"),
-                "rules": rules,
-                "deadline": rules_deadline(year),
-                "rules_this_year": this_year[0] if this_year else None,
-                "rules_on_time": any(r.on_time for r in this_year),
-                "open_form": OpenReportForm(initial={"year": year}),
-                "upload_form": RulesUploadForm(initial={"year": year}),
-            },
-        )
+        return _school_index(request, school, RulesUploadForm(initial={"year": year}))
     if not reads_everything(request.user):
         raise Http404("页面不存在")
     filters = {key: request.GET.get(key, "") for key in ("q", "city", "status")}
@@ -144,8 +128,14 @@ def upload_rules(request):
             )
             messages.success(request, f"{rules.year} 年实施细则已备案{late}。")
             return redirect("review:index")
+    return _school_index(request, school, form, status=400)
+
+
+def _school_index(request, school, upload_form, *, status: int = 200):
+    """A school's own page: its reports and its implementation rules of each year (R20)."""
     year = timezone.localdate().year
-    rules = list(selectors.implementation_rules_of(school))
+    rules = selectors.implementation_rules_of(school)
+    this_year = [r for r in rules if r.year == year]
     return render(
         request,
         "review/school_index.html",
@@ -155,10 +145,12 @@ def upload_rules(request):
             "reports": school.self_diagnoses.order_by("-year"),
             "rules": rules,
             "deadline": rules_deadline(year),
+            "rules_this_year": this_year[0] if this_year else None,
+            "rules_on_time": any(r.on_time for r in this_year),
             "open_form": OpenReportForm(initial={"year": year}),
-            "upload_form": form,
+            "upload_form": upload_form,
         },
-        status=400,
+        status=status,
     )
 
 

@@ -325,3 +325,23 @@ def test_import_view_round_trip(client, alice, report_a):
     # A formula cell is refused: nothing is saved.
     assert response.status_code == 400 and "公式" in response.content.decode()
     assert report_a.entries.get(element__code="1.1").opinion == ""
+
+
+def test_r20_late_filing_is_recorded_as_late_never_hidden(client, alice, time_machine):
+    time_machine.move_to("2026-06-02 09:00 +0800")
+    client.force_login(alice)
+    response = client.post(
+        "/self-diagnosis/rules/", {"year": 2026, "document": _pdf_upload()}, follow=True
+    )
+    html = response.content.decode()
+    assert "已超过 5 月 30 日，记为逾期备案" in html
+    assert "已逾期备案" in html and "逾期" in html.split("SHA-256")[1]
+
+
+def test_r20_filing_on_30_may_is_on_time(client, alice, time_machine):
+    time_machine.move_to("2026-05-30 23:50 +0800")
+    client.force_login(alice)
+    html = client.post(
+        "/self-diagnosis/rules/", {"year": 2026, "document": _pdf_upload()}, follow=True
+    ).content.decode()
+    assert "2026 年实施细则已备案。" in html and "已按时备案" in html
