@@ -80,3 +80,70 @@ class SchoolPointForm(forms.Form):
     description = forms.CharField(
         label="说明", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+# --- Re-check planning ----------------------------------------------------------------------
+
+
+class CycleForm(forms.Form):
+    start_year = forms.IntegerField(label="起始年度", min_value=2020, max_value=2100)
+
+
+class SuggestForm(forms.Form):
+    seed = forms.IntegerField(label="随机种子", min_value=0, max_value=2**31 - 1)
+
+
+class ScheduleForm(forms.Form):
+    start_date = forms.DateField(
+        label="开始日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写开始日期。", "invalid": "日期格式不对。"},
+    )
+    end_date = forms.DateField(
+        label="结束日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写结束日期。", "invalid": "日期格式不对。"},
+    )
+    reason = forms.CharField(
+        label="调整原因（改期时必填）",
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(),
+    )
+
+
+class AssignForm(forms.Form):
+    expert = forms.IntegerField(label="专家", error_messages={"required": "请选择专家。"})
+    reason = forms.CharField(label="调整原因", max_length=300, required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="原因", max_length=300, error_messages={"required": "请填写原因。"}
+    )
+
+
+class CertifyForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="声明",
+        choices=[
+            ("no_conflict", "我与该校无利益冲突，并承诺不接受该校诊改辅导、讲座等活动邀请"),
+            ("conflict", "我与该校存在利益冲突，申请退出该校复核"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择一项声明。"},
+    )
+    statement = forms.CharField(
+        label="冲突说明（申报冲突时必填）",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class MaterialForm(forms.Form):
+    kind = forms.IntegerField(widget=forms.HiddenInput)
+    document = forms.FileField(
+        label="文件（PDF、Word 或 Excel，≤ 50 MB）",
+        error_messages={"required": "请选择要上传的文件。", "empty": "文件是空的。"},
+    )

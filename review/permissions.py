@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.http import Http404
 
 from review.models import ImplementationRules, SelfDiagnosis
-from schools.permissions import is_provincial, reads_everything, school_of
+from schools.permissions import is_provincial, reads_everything, role_of, school_of
+from schools.roles import Role
 
 
 def get_report_for_user(user, pk: int) -> SelfDiagnosis:
@@ -37,3 +38,55 @@ def get_rules_for_user(user, pk: int) -> ImplementationRules:
     if rules is None or not (reads_everything(user) or school_of(user) == rules.school):
         raise Http404("没有找到这份文件")
     return rules
+
+
+# --- Re-checks -------------------------------------------------------------------------------
+
+
+def _assignment(user, recheck):
+    from guardian.core import ObjectPermissionChecker
+
+    from review.models import PanelAssignment
+
+    # The object permission is the grant; the assignment row carries the certification.
+    if not ObjectPermissionChecker(user).has_perm("review_recheck", recheck):
+        return None
+    return PanelAssignment.objects.filter(recheck=recheck, expert__user=user).first()
+
+
+def get_recheck_for_user(user, pk: int):
+    """A re-check for staff, the committee, its school, and the experts assigned to it."""
+    from review.models import Recheck
+
+    recheck = Recheck.objects.select_related("school", "cycle").filter(pk=pk).first()
+    if recheck is None:
+        raise Http404("没有找到这项复核")
+    if reads_everything(user) or school_of(user) == recheck.school:
+        return recheck
+    if role_of(user) == Role.EXPERT and _assignment(user, recheck):
+        return recheck
+    raise Http404("没有找到这项复核")
+
+
+def expert_assignment(user, recheck):
+    """The user's assignment on this re-check if they are an assigned expert, else None."""
+    if role_of(user) != Role.EXPERT:
+        return None
+    return _assignment(user, recheck)
+
+
+def can_see_materials(user, recheck) -> bool:
+    """R19: assigned experts only after certifying no conflict; the school and staff always."""
+    if reads_everything(user) or school_of(user) == recheck.school:
+        return True
+    assignment = expert_assignment(user, recheck)
+    return bool(assignment and assignment.certified_at)
+
+
+def is_school_of(user, recheck) -> bool:
+    return school_of(user) == recheck.school
+
+
+def require_provincial(user) -> None:
+    if not is_provincial(user):
+        raise Http404("页面不存在")

@@ -167,3 +167,102 @@ def implementation_rules_of(school: School) -> list[ImplementationRules]:
     for rules in rows:
         rules.on_time = filed_on_time(rules.created, rules.year)
     return rows
+
+
+# --- Re-check planning ------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class CycleRow:
+    school: School
+    report: SelfDiagnosis | None  # the latest self-diagnosis within the cycle's years
+    recheck: object | None
+    verdict: str | None = None  # the verdict issue fills this in
+
+    @property
+    def report_state(self) -> str:
+        return self.report.get_status_display() if self.report else "未开始"
+
+    @property
+    def state_key(self) -> str:
+        return self.report.status if self.report else "not_started"
+
+
+def cycle_overview(cycle, *, filters: dict[str, str]) -> list[CycleRow]:
+    """Every school's state in a cycle, in a fixed number of queries however many schools."""
+    from review.models import Recheck
+
+    schools = School.objects.order_by("name")
+    if filters.get("city"):
+        schools = schools.filter(city=filters["city"])
+    if filters.get("q"):
+        schools = schools.filter(name__contains=filters["q"].strip())
+    schools = schools.prefetch_related(
+        Prefetch(
+            "self_diagnoses",
+            queryset=SelfDiagnosis.objects.filter(
+                year__gte=cycle.start_year, year__lte=cycle.end_year
+            )
+            .only("pk", "school_id", "status", "year")
+            .order_by("-year"),
+            to_attr="cycle_reports",
+        ),
+        Prefetch(
+            "rechecks",
+            queryset=Recheck.objects.filter(cycle=cycle).only(
+                "pk",
+                "school_id",
+                "cycle_id",
+                "planned_year",
+                "start_date",
+                "end_date",
+                "materials_published_at",
+                "materials_submitted_at",
+            ),
+            to_attr="cycle_rechecks",
+        ),
+    )
+    rows = []
+    for school in schools:
+        row = CycleRow(
+            school=school,
+            report=school.cycle_reports[0] if school.cycle_reports else None,
+            recheck=school.cycle_rechecks[0] if school.cycle_rechecks else None,
+        )
+        if filters.get("report") and filters["report"] != row.state_key:
+            continue
+        if filters.get("recheck") == "yes" and row.recheck is None:
+            continue
+        if filters.get("recheck") == "no" and row.recheck is not None:
+            continue
+        rows.append(row)
+    return rows
+
+
+def cycle_rechecks(cycle):
+    """The cycle's re-checks with their panels, for the planning page."""
+    from review.models import PanelAssignment
+
+    return (
+        cycle.rechecks.select_related("school")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=PanelAssignment.objects.select_related("expert").order_by(
+                    "-is_lead", "expert__name"
+                ),
+            )
+        )
+        .order_by("start_date", "planned_year", "school__name")
+    )
+
+
+def assignments_of(user):
+    """An expert's assignments across cycles, soonest first."""
+    from review.models import PanelAssignment
+
+    return (
+        PanelAssignment.objects.filter(expert__user=user)
+        .select_related("recheck__school", "recheck__cycle")
+        .order_by("recheck__start_date", "recheck__planned_year")
+    )

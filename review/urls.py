@@ -30,3 +30,28 @@ urlpatterns = [
         name="resolve_conflict",
     ),
 ]
+
+from review import views_rechecks as rv  # noqa: E402
+
+urlpatterns += [
+    path("cycles/", rv.cycles, name="cycles"),
+    path("cycles/<int:pk>/", rv.cycle, name="cycle"),
+    path("cycles/<int:pk>/overview.xlsx", rv.cycle_export, name="cycle_export"),
+    path("cycles/<int:pk>/rechecks/", rv.cycle_rechecks, name="cycle_rechecks"),
+    path("cycles/<int:pk>/selection/", rv.selection, name="selection"),
+    path("cycles/<int:pk>/panels/propose/", rv.propose, name="propose"),
+    path("rechecks/<int:pk>/", rv.recheck, name="recheck"),
+    path("rechecks/<int:pk>/schedule/", rv.schedule, name="schedule"),
+    path("rechecks/<int:pk>/panel/", rv.assign, name="assign"),
+    path("rechecks/<int:pk>/panel/<int:assignment_pk>/remove/", rv.unassign, name="unassign"),
+    path("rechecks/<int:pk>/panel/<int:assignment_pk>/lead/", rv.make_lead, name="make_lead"),
+    path("rechecks/<int:pk>/certify/", rv.certify, name="certify"),
+    path("rechecks/<int:pk>/materials/", rv.upload_material, name="upload_material"),
+    path("rechecks/<int:pk>/materials/publish/", rv.publish, name="publish"),
+    path(
+        "rechecks/<int:pk>/materials/<int:material_pk>/download/",
+        rv.download_material,
+        name="download_material",
+    ),
+    path("my-rechecks/", rv.my_rechecks, name="my_rechecks"),
+]

@@ -143,6 +143,7 @@ def _school_index(request, school, upload_form, *, status: int = 200):
             "school": school,
             "year": year,
             "reports": school.self_diagnoses.order_by("-year"),
+            "rechecks": school.rechecks.select_related("cycle").order_by("-planned_year"),
             "rules": rules,
             "deadline": rules_deadline(year),
             "rules_this_year": this_year[0] if this_year else None,

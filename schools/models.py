@@ -166,3 +166,64 @@ class Expert(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.employer}）"
+
+
+class ConflictKind(models.TextChoices):
+    """R19: ties that keep an expert off a school's panel."""
+
+    COACHED = "coached", "诊改辅导"
+    LECTURED = "lectured", "讲座"
+    WORKED = "worked", "任职"
+    OTHER = "other", "其他"
+
+
+class ExpertConflict(TimeStampedModel):
+    """A tie an expert declared with a school; any declared tie keeps them off its panel."""
+
+    expert = models.ForeignKey(
+        Expert, on_delete=models.CASCADE, related_name="conflicts", verbose_name="专家"
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="expert_conflicts", verbose_name="学校"
+    )
+    kind = models.CharField("关系", max_length=10, choices=ConflictKind.choices)
+    started_on = models.DateField("开始日期", null=True, blank=True)
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "专家利益冲突"
+        verbose_name_plural = "专家利益冲突"
+        ordering = ["expert", "school"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(started_on__lte=models.F("ended_on")),
+                name="conflict_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.expert.name} · {self.school.name}（{self.get_kind_display()}）"
+
+
+class ExpertAvailability(models.Model):
+    """Whether an expert can take re-checks in a year; no row means available."""
+
+    expert = models.ForeignKey(
+        Expert, on_delete=models.CASCADE, related_name="availability", verbose_name="专家"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    available = models.BooleanField("可参加复核", default=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "专家年度可用情况"
+        verbose_name_plural = "专家年度可用情况"
+        ordering = ["expert", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["expert", "year"], name="one_availability_per_year"),
+        ]

@@ -113,3 +113,31 @@ def panel_members(total: int = 9, external: int = 5) -> list[dict]:
         }
         for i in range(1, total + 1)
     ]
+
+
+@pytest.fixture
+def cycle_2026(province):
+    from review.services.rechecks import create_cycle
+
+    return create_cycle(start_year=2026, user=province)
+
+
+@pytest.fixture
+def recheck_a(cycle_2026, school_a):
+    """School A picked in the 2026–2028 cycle, scheduled for 20–22 May 2026."""
+    from datetime import date
+
+    from review.models import Recheck
+
+    recheck = Recheck.objects.create(cycle=cycle_2026, school=school_a, planned_year=2026)
+    recheck.start_date, recheck.end_date = date(2026, 5, 20), date(2026, 5, 22)
+    recheck.save()
+    return recheck
+
+
+@pytest.fixture
+def assigned_expert(expert, recheck_a, province):
+    """The `expert` user's pool entry assigned to recheck_a (not yet certified)."""
+    from review.services.rechecks import assign_expert
+
+    return assign_expert(recheck=recheck_a, expert=expert.expert, user=province, reason="测试指派")

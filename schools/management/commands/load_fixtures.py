@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from indicators.services.loading import load_indicator_file
+from review.services.rechecks import load_annex2_plan
 from schools.services.loading import load_schools_file
 from schools.services.people import ensure_role_groups
 from zhengai import fixtures
@@ -19,6 +20,9 @@ class Command(BaseCommand):
         created = load_schools_file(fixtures.SCHOOLS_FILE)
         lines.append(f"学校：新增 {created} 所")
         ensure_role_groups()
+        # R7: 附件2's 2017–2020 plan, one re-check per listed school in its planned year.
+        cycle = load_annex2_plan()
+        lines.append(f"周期：{cycle.name}（{cycle.rechecks.count()} 所）")
         if options["verbosity"] >= 1:
             for line in lines:
                 self.stdout.write(line)

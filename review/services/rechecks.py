@@ -1,0 +1,482 @@
+"""Writes of re-check planning (R7–R10, R19): cycles, sampling, dates, panels, materials."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from review.models import (
+    Cycle,
+    CycleKind,
+    Material,
+    MaterialKind,
+    PanelAssignment,
+    PanelChange,
+    Recheck,
+    RecheckDateChange,
+)
+from review.services.deadlines import minimum_sample
+from review.services.files import check_document
+from review.services.panels import (
+    DEFAULT_PANEL_SIZE,
+    ExpertCandidate,
+    RecheckSlot,
+    conflict_reasons,
+    propose_panels,
+)
+from schools.models import ConflictKind, Expert, ExpertConflict, School
+from schools.roles import Role
+
+REVIEW_RECHECK = "review.review_recheck"
+MATERIAL_KINDS = {"pdf", "docx", "doc", "xlsx", "xls"}
+MATERIAL_MAX_BYTES = 50 * 1024 * 1024
+
+
+# --- Cycles and sampling (R7, R8) -----------------------------------------------------------
+
+
+@transaction.atomic
+def create_cycle(*, start_year: int, user) -> Cycle:
+    """A 3-year cycle from 2020 on (R8)."""
+    if start_year < 2020:
+        raise ValidationError(
+            {"start_year": "2020 年以前按附件2工作计划执行，三年周期从 2020 年起。"}
+        )
+    if Cycle.objects.filter(kind=CycleKind.TRIENNIAL, start_year=start_year).exists():
+        raise ValidationError({"start_year": f"{start_year} 年起的周期已经存在。"})
+    overlapping = Cycle.objects.filter(
+        kind=CycleKind.TRIENNIAL, start_year__lte=start_year + 2, end_year__gte=start_year
+    ).first()
+    if overlapping:
+        raise ValidationError({"start_year": f"与已有周期“{overlapping.name}”重叠。"})
+    cycle = Cycle(
+        name=f"{start_year}—{start_year + 2} 年诊改周期",
+        kind=CycleKind.TRIENNIAL,
+        start_year=start_year,
+        end_year=start_year + 2,
+    )
+    cycle._history_user = user
+    cycle.save()
+    return cycle
+
+
+@transaction.atomic
+def load_annex2_plan() -> Cycle:
+    """R7: the 2017–2020 plan of 附件2, each listed school re-checked in its planned year."""
+    cycle, _ = Cycle.objects.get_or_create(
+        kind=CycleKind.ANNEX2,
+        start_year=2017,
+        defaults={"name": "2017—2020 年诊改工作计划（附件2）", "end_year": 2020},
+    )
+    for school in School.objects.filter(annex2_year__isnull=False):
+        Recheck.objects.get_or_create(
+            cycle=cycle, school=school, defaults={"planned_year": school.annex2_year}
+        )
+    if cycle.selection_closed_at is None:
+        cycle.selection_closed_at = timezone.now()
+        cycle.save(update_fields=["selection_closed_at", "modified"])
+    return cycle
+
+
+def selection_refusal(cycle: Cycle, school: School) -> str | None:
+    """Why a school cannot be picked in this cycle (R6), or None."""
+    if school.is_new:
+        return "新建院校需先接受人才培养工作评估，暂不列入复核（R6）。"
+    if cycle.kind == CycleKind.ANNEX2 and school.files_self_diagnosis:
+        return "已接受二轮评估：自主诊改后备案，省教育厅不再组织复核（R6）。"
+    return None
+
+
+def total_for_sample() -> int:
+    """R8's n: all higher vocational colleges of the province."""
+    return School.objects.count()
+
+
+@transaction.atomic
+def set_selection(*, cycle: Cycle, school_ids: set[int], user) -> None:
+    """Make the cycle's selection exactly ``school_ids``; scheduled re-checks are kept."""
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.selection_closed_at:
+        raise ValidationError("抽样已经确认，不能再修改。")
+    schools = {s.pk: s for s in School.objects.filter(pk__in=school_ids)}
+    refused = [f"{s.name}：{r}" for s in schools.values() if (r := selection_refusal(cycle, s))]
+    if refused:
+        raise ValidationError(refused)
+    current = {r.school_id: r for r in cycle.rechecks.all()}
+    dropped = [r for sid, r in current.items() if sid not in schools]
+    busy = [r for r in dropped if r.start_date or r.assignments.exists()]
+    if busy:
+        names = "、".join(r.school.name for r in busy)
+        raise ValidationError(f"已排期或已组建专家组的复核不能移出抽样：{names}。")
+    for recheck in dropped:
+        recheck.delete()
+    for school_id in schools.keys() - current.keys():
+        Recheck.objects.create(cycle=cycle, school_id=school_id, planned_year=cycle.start_year)
+
+
+def suggest_sample(*, cycle: Cycle, seed: int) -> list[int]:
+    """R8: a sample of ⌈n/3⌉: the longest without a re-check first, then at random by ``seed``.
+
+    Schools never re-checked count as the oldest. Among equals the order is a shuffle by
+    ``seed``, recorded on the cycle so the suggestion can be reproduced.
+    """
+    last = {
+        row["pk"]: row["last"]
+        for row in School.objects.annotate(
+            last=Max("rechecks__planned_year", filter=~Q(rechecks__cycle=cycle))
+        ).values("pk", "last")
+    }
+    eligible = [s for s in School.objects.all() if selection_refusal(cycle, s) is None]
+    rng = random.Random(seed)
+    rng.shuffle(eligible)
+    eligible.sort(key=lambda s: last[s.pk] or 0)  # stable: the shuffle breaks ties
+    Cycle.objects.filter(pk=cycle.pk).update(sample_seed=seed)
+    return [s.pk for s in eligible[: minimum_sample(total_for_sample())]]
+
+
+@transaction.atomic
+def close_selection(*, cycle: Cycle, user) -> None:
+    """Confirm the sample; refused below ⌈n/3⌉ (R8)."""
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    chosen = cycle.rechecks.count()
+    needed = minimum_sample(total_for_sample())
+    if chosen < needed:
+        raise ValidationError(
+            f"抽样 {chosen} 所，少于全省 {total_for_sample()} 所的 1/3（至少 {needed} 所，R8），"
+            f"还差 {needed - chosen} 所。"
+        )
+    cycle.selection_closed_at = timezone.now()
+    cycle._history_user = user
+    cycle.save()
+
+
+# --- Dates (R10) ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def schedule(*, recheck: Recheck, start: date, end: date, user, reason: str = "") -> Recheck:
+    """Set or move the re-check's dates; a move needs a reason, and both are recorded."""
+    recheck = Recheck.objects.select_for_update().get(pk=recheck.pk)
+    errors = {}
+    if end < start:
+        errors["end_date"] = "结束日期不能早于开始日期。"
+    if start.year not in recheck.cycle.years:
+        errors["start_date"] = (
+            f"开始日期应在本周期（{recheck.cycle.start_year}—{recheck.cycle.end_year} 年）内。"
+        )
+    moving = recheck.start_date is not None and (recheck.start_date, recheck.end_date) != (
+        start,
+        end,
+    )
+    if moving and not reason.strip():
+        errors["reason"] = "调整已排定的日期须填写原因。"
+    if errors:
+        raise ValidationError(errors)
+    if (recheck.start_date, recheck.end_date) == (start, end):
+        return recheck
+    RecheckDateChange.objects.create(
+        recheck=recheck,
+        by=user,
+        old_start=recheck.start_date,
+        old_end=recheck.end_date,
+        new_start=start,
+        new_end=end,
+        reason=reason.strip(),
+    )
+    recheck.start_date, recheck.end_date = start, end
+    recheck.planned_year = start.year
+    recheck._history_user = user
+    recheck._change_reason = "review.recheck.rescheduled" if moving else "review.recheck.scheduled"
+    recheck.save()
+    return recheck
+
+
+# --- Panels (R19) -----------------------------------------------------------------------------
+
+
+def candidates(*, cycle: Cycle, exclude_recheck: Recheck | None = None) -> list[ExpertCandidate]:
+    """The active pool as the proposal sees it, with each expert's load in the cycle."""
+    experts = (
+        Expert.objects.filter(active=True)
+        .annotate(
+            load=Count(
+                "assignments",
+                filter=Q(assignments__recheck__cycle=cycle)
+                & ~Q(assignments__recheck=exclude_recheck),
+            )
+        )
+        .prefetch_related("conflicts", "availability")
+    )
+    return [
+        ExpertCandidate(
+            id=e.pk,
+            name=e.name,
+            kind=e.kind,
+            school_id=e.school_id,
+            conflict_school_ids=frozenset(c.school_id for c in e.conflicts.all()),
+            unavailable_years=frozenset(a.year for a in e.availability.all() if not a.available),
+            load=e.load,
+        )
+        for e in experts
+    ]
+
+
+def _slot(recheck: Recheck) -> RecheckSlot:
+    assignments = list(recheck.assignments.all())
+    lead = next((a.expert_id for a in assignments if a.is_lead), None)
+    return RecheckSlot(
+        id=recheck.pk,
+        school_id=recheck.school_id,
+        school_name=recheck.school.name,
+        year=recheck.planned_year,
+        start=recheck.start_date,
+        end=recheck.end_date,
+        fixed_expert_ids=tuple(a.expert_id for a in assignments),
+        fixed_lead_id=lead,
+    )
+
+
+def _busy_ranges(expert: Expert, *, except_recheck: Recheck) -> list[tuple[date, date]]:
+    return [
+        (a.recheck.start_date, a.recheck.end_date)
+        for a in expert.assignments.select_related("recheck").exclude(recheck=except_recheck)
+        if a.recheck.start_date
+    ]
+
+
+def _candidate(expert: Expert) -> ExpertCandidate:
+    return ExpertCandidate(
+        id=expert.pk,
+        name=expert.name,
+        kind=expert.kind,
+        school_id=expert.school_id,
+        conflict_school_ids=frozenset(expert.conflicts.values_list("school_id", flat=True)),
+        unavailable_years=frozenset(
+            expert.availability.filter(available=False).values_list("year", flat=True)
+        ),
+    )
+
+
+def why_not(*, recheck: Recheck, expert: Expert) -> list[str]:
+    """R19: the reasons this expert may not sit on this re-check (empty: allowed)."""
+    return conflict_reasons(
+        _candidate(expert), _slot(recheck), busy=_busy_ranges(expert, except_recheck=recheck)
+    )
+
+
+def _grant(assignment: PanelAssignment) -> None:
+    if assignment.expert.user_id:
+        assign_perm(REVIEW_RECHECK, assignment.expert.user, assignment.recheck)
+
+
+def _revoke(assignment: PanelAssignment) -> None:
+    if assignment.expert.user_id:
+        remove_perm(REVIEW_RECHECK, assignment.expert.user, assignment.recheck)
+
+
+@transaction.atomic
+def assign_expert(
+    *, recheck: Recheck, expert: Expert, user, reason: str = "", proposed: bool = False
+) -> PanelAssignment:
+    """Put an expert on the panel; a conflicted expert is refused with the reasons (R19)."""
+    recheck = Recheck.objects.select_for_update().select_related("school").get(pk=recheck.pk)
+    if not proposed and not reason.strip():
+        raise ValidationError({"reason": "手动调整专家组须填写原因。"})
+    if recheck.assignments.filter(expert=expert).exists():
+        raise ValidationError({"expert": f"{expert.name} 已在专家组中。"})
+    reasons = why_not(recheck=recheck, expert=expert)
+    if reasons:
+        raise ValidationError({"expert": [f"不能指派 {expert.name}：{r}" for r in reasons]})
+    assignment = PanelAssignment(
+        recheck=recheck,
+        expert=expert,
+        assigned_by=user,
+        reason=reason.strip() or "系统建议",
+        is_lead=not recheck.assignments.filter(is_lead=True).exists() and not proposed,
+    )
+    assignment._history_user = user
+    assignment.save()
+    PanelChange.objects.create(
+        recheck=recheck,
+        expert=expert,
+        action="proposed" if proposed else "added",
+        by=user,
+        reason=reason.strip(),
+    )
+    _grant(assignment)
+    return assignment
+
+
+@transaction.atomic
+def remove_expert(
+    *, assignment: PanelAssignment, user, reason: str, action: str = "removed"
+) -> None:
+    """Take an expert off the panel; their object permission goes at once."""
+    if not reason.strip():
+        raise ValidationError({"reason": "移出专家须填写原因。"})
+    PanelChange.objects.create(
+        recheck=assignment.recheck,
+        expert=assignment.expert,
+        action=action,
+        by=user,
+        reason=reason.strip(),
+    )
+    _revoke(assignment)
+    assignment._history_user = user
+    assignment.delete()
+
+
+@transaction.atomic
+def set_lead(*, assignment: PanelAssignment, user) -> None:
+    """Name the panel lead (exactly one per panel)."""
+    assignment.recheck.assignments.filter(is_lead=True).update(is_lead=False)
+    assignment.is_lead = True
+    assignment._history_user = user
+    assignment.save()
+    PanelChange.objects.create(
+        recheck=assignment.recheck, expert=assignment.expert, action="lead", by=user
+    )
+
+
+@transaction.atomic
+def propose_for_cycle(*, cycle: Cycle, user, size: int = DEFAULT_PANEL_SIZE, seed: int = 0) -> int:
+    """Fill every panel of the cycle from the proposal; returns how many experts were added."""
+    rechecks = list(
+        cycle.rechecks.select_for_update(of=("self",))
+        .select_related("school")
+        .prefetch_related("assignments")
+    )
+    slots = [_slot(r) for r in rechecks]
+    pool = candidates(cycle=cycle)
+    # Loads in `pool` already count the fixed assignments; the slots carry them too.
+    by_id = {r.pk: r for r in rechecks}
+    experts = {e.pk: e for e in Expert.objects.filter(pk__in=[c.id for c in pool])}
+    added = 0
+    for proposal in propose_panels(slots, pool, size=size, seed=seed):
+        recheck = by_id[proposal.recheck_id]
+        fixed = {a.expert_id for a in recheck.assignments.all()}
+        for expert_id in proposal.expert_ids:
+            if expert_id in fixed:
+                continue
+            assignment = PanelAssignment.objects.create(
+                recheck=recheck,
+                expert=experts[expert_id],
+                assigned_by=user,
+                reason="系统建议",
+                is_lead=proposal.lead_id == expert_id,
+            )
+            PanelChange.objects.create(
+                recheck=recheck, expert=experts[expert_id], action="proposed", by=user
+            )
+            _grant(assignment)
+            added += 1
+    return added
+
+
+# --- The expert's certification (R19) -------------------------------------------------------
+
+
+@transaction.atomic
+def certify(*, assignment: PanelAssignment, user, no_conflict: bool, statement: str = "") -> None:
+    """The expert certifies no conflict, or declares one: then they leave the panel."""
+    if no_conflict:
+        PanelAssignment.objects.filter(pk=assignment.pk, certified_at__isnull=True).update(
+            certified_at=timezone.now()
+        )
+        return
+    if not statement.strip():
+        raise ValidationError({"statement": "请说明与该校的关系（辅导、讲座、任职等）。"})
+    ExpertConflict.objects.create(
+        expert=assignment.expert,
+        school=assignment.recheck.school,
+        kind=ConflictKind.OTHER,
+        note=statement.strip()[:200],
+    )
+    recheck = assignment.recheck
+    remove_expert(assignment=assignment, user=user, reason=statement, action="declared")
+    staff = (
+        get_user_model()
+        .objects.filter(groups__name=Role.PROVINCIAL_STAFF, is_active=True)
+        .exclude(email="")
+    )
+    recipients = list(staff.values_list("email", flat=True))
+    subject = f"复核专家申报利益冲突：{recheck.school.name}"
+    body = (
+        f"{assignment.expert.name} 申报与 {recheck.school.name} 存在利益冲突，已退出该校"
+        f" {recheck.planned_year} 年复核专家组，请补充指派专家。\n说明：{statement.strip()}"
+    )
+    if recipients:
+        transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+
+
+# --- Materials (R9, R10) --------------------------------------------------------------------
+
+
+@transaction.atomic
+def upload_material(*, recheck: Recheck, kind: int, upload: UploadedFile, user) -> Material:
+    """Store one material, checked by content; after publishing it is public at once."""
+    if kind not in MaterialKind.values:
+        raise ValidationError({"kind": "没有这一项材料。"})
+    checked = check_document(upload, allowed=MATERIAL_KINDS, max_bytes=MATERIAL_MAX_BYTES)
+    recheck = Recheck.objects.select_for_update().get(pk=recheck.pk)
+    material = Material(
+        recheck=recheck,
+        kind=kind,
+        token=checked.token,
+        original_name=(upload.name or "")[:200],
+        content_kind=checked.kind,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=user,
+        disclosed_at=timezone.now() if recheck.materials_published_at else None,
+    )
+    material.document.save("upload", upload, save=False)
+    material._history_user = user
+    material.save()
+    return material
+
+
+def missing_materials(recheck: Recheck) -> list[str]:
+    present = set(recheck.materials.values_list("kind", flat=True))
+    return [f"（{k.value}）{k.label}" for k in MaterialKind if k.value not in present]
+
+
+@transaction.atomic
+def publish_materials(*, recheck: Recheck, user) -> None:
+    """R10: the set becomes public now (late if after publish-by, and recorded as such)."""
+    recheck = Recheck.objects.select_for_update().get(pk=recheck.pk)
+    if recheck.materials_published_at:
+        raise ValidationError("材料已经公示。")
+    missing = missing_materials(recheck)
+    if missing:
+        raise ValidationError(["公示前还缺以下材料："] + missing)
+    now = timezone.now()
+    recheck.materials_published_at = now
+    recheck._history_user = user
+    recheck._change_reason = "review.recheck.materials_published"
+    recheck.save()
+    recheck.materials.filter(disclosed_at__isnull=True).update(disclosed_at=now)
+
+
+@transaction.atomic
+def submit_materials(*, recheck: Recheck, user) -> None:
+    """R10: mark the materials submitted to the evaluation centre."""
+    recheck = Recheck.objects.select_for_update().get(pk=recheck.pk)
+    if recheck.materials_submitted_at:
+        raise ValidationError("材料已经报送。")
+    missing = missing_materials(recheck)
+    if missing:
+        raise ValidationError(["报送前还缺以下材料："] + missing)
+    recheck.materials_submitted_at = timezone.now()
+    recheck._history_user = user
+    recheck._change_reason = "review.recheck.materials_submitted"
+    recheck.save()

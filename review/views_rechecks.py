@@ -1,0 +1,444 @@
+"""Re-check planning pages (R7–R10, R19): parse, call one service, render."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from review import selectors
+from review.exporters.cycle import export_cycle_xlsx
+from review.forms import (
+    AssignForm,
+    CertifyForm,
+    CycleForm,
+    MaterialForm,
+    ReasonForm,
+    ScheduleForm,
+    SuggestForm,
+)
+from review.models import Cycle, Material, MaterialKind, PanelAssignment, ReportStatus
+from review.permissions import (
+    can_see_materials,
+    expert_assignment,
+    get_recheck_for_user,
+    is_school_of,
+    require_provincial,
+)
+from review.services import rechecks as service
+from review.services.deadlines import minimum_sample
+from review.services.panels import KIND_LABELS
+from review.views import _bytes_response
+from schools.models import City, Expert, School
+from schools.permissions import is_provincial, reads_everything
+
+
+def _staff_cycle(request, pk: int) -> Cycle:
+    if not reads_everything(request.user):
+        raise Http404("页面不存在")
+    return get_object_or_404(Cycle, pk=pk)
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    return exc.messages
+
+
+@login_required
+def cycles(request):
+    if not reads_everything(request.user):
+        raise Http404("页面不存在")
+    form = CycleForm(request.POST or None)
+    if request.method == "POST":
+        require_provincial(request.user)
+        if form.is_valid():
+            try:
+                cycle = service.create_cycle(
+                    start_year=form.cleaned_data["start_year"], user=request.user
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, f"已建立“{cycle.name}”。")
+                return redirect("review:cycle", pk=cycle.pk)
+    return render(
+        request,
+        "review/cycles.html",
+        {"cycles": Cycle.objects.all(), "form": form, "can_edit": is_provincial(request.user)},
+        status=400 if form.errors else 200,
+    )
+
+
+def _overview_filters(request) -> dict[str, str]:
+    return {key: request.GET.get(key, "") for key in ("q", "city", "report", "recheck")}
+
+
+@login_required
+@require_GET
+def cycle(request, pk: int):
+    cycle = _staff_cycle(request, pk)
+    filters = _overview_filters(request)
+    rows = selectors.cycle_overview(cycle, filters=filters)
+    total = School.objects.count()
+    return render(
+        request,
+        "review/cycle.html",
+        {
+            "cycle": cycle,
+            "rows": rows,
+            "filters": filters,
+            "cities": City.choices,
+            "report_states": [("not_started", "未开始"), *ReportStatus.choices],
+            "selected": cycle.rechecks.count(),
+            "minimum": minimum_sample(total),
+            "total": total,
+            "can_edit": is_provincial(request.user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def cycle_export(request, pk: int):
+    cycle = _staff_cycle(request, pk)
+    rows = selectors.cycle_overview(cycle, filters=_overview_filters(request))
+    return _bytes_response(export_cycle_xlsx(cycle, rows))
+
+
+@login_required
+@require_GET
+def cycle_rechecks(request, pk: int):
+    cycle = _staff_cycle(request, pk)
+    return render(
+        request,
+        "review/cycle_rechecks.html",
+        {
+            "cycle": cycle,
+            "rechecks": selectors.cycle_rechecks(cycle),
+            "can_edit": is_provincial(request.user),
+        },
+    )
+
+
+@login_required
+def selection(request, pk: int):
+    cycle = _staff_cycle(request, pk)
+    require_provincial(request.user)
+    errors: list[str] = []
+    chosen = set(cycle.rechecks.values_list("school_id", flat=True))
+    if request.method == "POST":
+        picked = {int(v) for v in request.POST.getlist("school") if v.isdigit()}
+        action = request.POST.get("action")
+        try:
+            if action == "suggest":
+                form = SuggestForm(request.POST)
+                seed = form.cleaned_data["seed"] if form.is_valid() else secrets.randbelow(10**6)
+                chosen = set(service.suggest_sample(cycle=cycle, seed=seed))
+                cycle.refresh_from_db()
+                messages.info(
+                    request,
+                    f"已按“最久未复核优先、其余随机（种子 {seed}）”勾选建议名单，确认后请保存。",
+                )
+            else:
+                service.set_selection(cycle=cycle, school_ids=picked, user=request.user)
+                chosen = picked
+                if action == "close":
+                    service.close_selection(cycle=cycle, user=request.user)
+                    messages.success(request, "抽样名单已确认。")
+                    return redirect("review:cycle", pk=pk)
+                messages.success(request, f"已保存抽样名单：{len(picked)} 所。")
+                return redirect("review:selection", pk=pk)
+        except ValidationError as exc:
+            errors = _errors(exc)
+            chosen = picked
+    schools = School.objects.order_by("name").prefetch_related(
+        Prefetch("rechecks", to_attr="all_rechecks")
+    )
+    rows = []
+    for school in schools:
+        previous = [r.planned_year for r in school.all_rechecks if r.cycle_id != cycle.pk]
+        rows.append(
+            {
+                "school": school,
+                "checked": school.pk in chosen,
+                "refusal": service.selection_refusal(cycle, school),
+                "last": max(previous) if previous else None,
+            }
+        )
+    total = len(rows)
+    return render(
+        request,
+        "review/selection.html",
+        {
+            "cycle": cycle,
+            "rows": rows,
+            "count": len(chosen),
+            "minimum": minimum_sample(total),
+            "total": total,
+            "errors": errors,
+            "seed": cycle.sample_seed
+            if cycle.sample_seed is not None
+            else secrets.randbelow(10**6),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def propose(request, pk: int):
+    cycle = _staff_cycle(request, pk)
+    require_provincial(request.user)
+    added = service.propose_for_cycle(cycle=cycle, user=request.user)
+    messages.success(request, f"已按回避规则和均衡负担建议专家组，新增 {added} 人次；可逐项调整。")
+    return redirect("review:cycle_rechecks", pk=pk)
+
+
+def _recheck_page(request, recheck, *, status=200, **forms):
+    user = request.user
+    assignment = expert_assignment(user, recheck)
+    show_materials = can_see_materials(user, recheck)
+    materials = list(recheck.materials.select_related("uploaded_by")) if show_materials else []
+    by_kind = {k.value: [] for k in MaterialKind}
+    for material in materials:
+        by_kind[material.kind].append(material)
+    year = recheck.start_date.year if recheck.start_date else recheck.planned_year
+    checklist = [
+        {"kind": kind, "files": by_kind[kind.value], "years": _years_needed(kind, year)}
+        for kind in MaterialKind
+    ]
+    provincial = is_provincial(user)
+    assignments = list(recheck.assignments.select_related("expert__school", "expert__user"))
+    context = {
+        "recheck": recheck,
+        "deadlines": recheck.deadlines,
+        "today": timezone.localdate(),
+        "assignments": assignments,
+        "assignment": assignment,
+        "show_materials": show_materials,
+        "checklist": checklist,
+        "is_school": is_school_of(user, recheck),
+        "can_edit": provincial,
+        "shows_panel": reads_everything(user) or assignment is not None,
+        "date_changes": recheck.date_changes.select_related("by"),
+        "panel_changes": recheck.panel_changes.select_related("expert", "by")[:20]
+        if reads_everything(user)
+        else [],
+        "kind_labels": KIND_LABELS,
+        "schedule_form": forms.get("schedule_form")
+        or ScheduleForm(initial={"start_date": recheck.start_date, "end_date": recheck.end_date}),
+        "assign_form": forms.get("assign_form") or AssignForm(),
+        "certify_form": forms.get("certify_form") or CertifyForm(),
+        "material_errors": forms.get("material_errors", {}),
+        "publish_errors": forms.get("publish_errors", []),
+    }
+    if provincial:
+        taken = {a.expert_id for a in assignments}
+        context["pool"] = [
+            e
+            for e in Expert.objects.filter(active=True).order_by("kind", "name")
+            if e.pk not in taken
+        ]
+    return render(request, "review/recheck.html", context, status=status)
+
+
+def _years_needed(kind: MaterialKind, year: int) -> str:
+    """R9: the years each material must cover, counted back from the re-check's year."""
+    if kind in (MaterialKind.QUALITY_REPORTS, MaterialKind.STATE_DATA, MaterialKind.ANNUAL_SELF):
+        return f"{year - 2} 年、{year - 1} 年（近 2 年）"
+    if kind == MaterialKind.SATISFACTION:
+        return f"在校生，及 {year - 3}、{year - 2}、{year - 1} 届毕业生（近 3 届）"
+    return ""
+
+
+@login_required
+@require_GET
+def recheck(request, pk: int):
+    return _recheck_page(request, get_recheck_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def schedule(request, pk: int):
+    recheck = get_recheck_for_user(request.user, pk)
+    require_provincial(request.user)
+    form = ScheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            service.schedule(
+                recheck=recheck,
+                start=form.cleaned_data["start_date"],
+                end=form.cleaned_data["end_date"],
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "复核日期已保存，材料公示和报送期限已重新计算。")
+            return redirect("review:recheck", pk=pk)
+    return _recheck_page(request, recheck, status=400, schedule_form=form)
+
+
+@login_required
+@require_POST
+def assign(request, pk: int):
+    recheck = get_recheck_for_user(request.user, pk)
+    require_provincial(request.user)
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        expert = get_object_or_404(Expert, pk=form.cleaned_data["expert"], active=True)
+        try:
+            service.assign_expert(
+                recheck=recheck,
+                expert=expert,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"已将 {expert.name} 加入专家组。")
+            return redirect("review:recheck", pk=pk)
+    return _recheck_page(request, recheck, status=400, assign_form=form)
+
+
+def _assignment_of(request, pk: int, assignment_pk: int) -> PanelAssignment:
+    recheck = get_recheck_for_user(request.user, pk)
+    require_provincial(request.user)
+    return get_object_or_404(PanelAssignment, pk=assignment_pk, recheck=recheck)
+
+
+@login_required
+@require_POST
+def unassign(request, pk: int, assignment_pk: int):
+    assignment = _assignment_of(request, pk, assignment_pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "移出专家须填写原因。")
+        return redirect("review:recheck", pk=pk)
+    service.remove_expert(
+        assignment=assignment, user=request.user, reason=form.cleaned_data["reason"]
+    )
+    messages.success(request, f"已将 {assignment.expert.name} 移出专家组，其查看权限已撤销。")
+    return redirect("review:recheck", pk=pk)
+
+
+@login_required
+@require_POST
+def make_lead(request, pk: int, assignment_pk: int):
+    assignment = _assignment_of(request, pk, assignment_pk)
+    service.set_lead(assignment=assignment, user=request.user)
+    messages.success(request, f"{assignment.expert.name} 为专家组组长。")
+    return redirect("review:recheck", pk=pk)
+
+
+@login_required
+@require_POST
+def certify(request, pk: int):
+    recheck = get_recheck_for_user(request.user, pk)
+    assignment = expert_assignment(request.user, recheck)
+    if assignment is None:
+        raise Http404("页面不存在")
+    form = CertifyForm(request.POST)
+    if form.is_valid():
+        no_conflict = form.cleaned_data["decision"] == "no_conflict"
+        try:
+            service.certify(
+                assignment=assignment,
+                user=request.user,
+                no_conflict=no_conflict,
+                statement=form.cleaned_data["statement"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            if no_conflict:
+                messages.success(request, "已确认无利益冲突，现在可以查看该校材料。")
+                return redirect("review:recheck", pk=pk)
+            messages.info(request, "已申报利益冲突并退出该校复核，省级管理人员已收到通知。")
+            return redirect("review:my_rechecks")
+    return _recheck_page(request, recheck, status=400, certify_form=form)
+
+
+@login_required
+@require_POST
+def upload_material(request, pk: int):
+    recheck = get_recheck_for_user(request.user, pk)
+    if not is_school_of(request.user, recheck):
+        raise Http404("页面不存在")
+    form = MaterialForm(request.POST, request.FILES)
+    kind = form.data.get("kind", "")
+    if form.is_valid():
+        try:
+            material = service.upload_material(
+                recheck=recheck,
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["document"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error("document", exc)
+        else:
+            messages.success(request, f"已上传：{material.get_kind_display()}。")
+            return redirect(f"/rechecks/{pk}/#m{material.kind}")
+    errors = [e for field_errors in form.errors.values() for e in field_errors]
+    return _recheck_page(request, recheck, status=400, material_errors={str(kind): errors})
+
+
+@login_required
+@require_POST
+def publish(request, pk: int):
+    recheck = get_recheck_for_user(request.user, pk)
+    if not is_school_of(request.user, recheck):
+        raise Http404("页面不存在")
+    action = request.POST.get("action")
+    try:
+        if action == "submit":
+            service.submit_materials(recheck=recheck, user=request.user)
+        else:
+            service.publish_materials(recheck=recheck, user=request.user)
+    except ValidationError as exc:
+        return _recheck_page(request, recheck, status=400, publish_errors=_errors(exc))
+    recheck.refresh_from_db()
+    if action == "submit":
+        late = "（已超过报送期限，记为逾期）" if recheck.submitted_late else ""
+        messages.success(request, f"材料已标记为报送省教育评估研究中心{late}。")
+    else:
+        late = "（已超过公示期限，记为逾期）" if recheck.published_late else ""
+        messages.success(request, f"材料已公示，社会公众现在可以在专栏中查看{late}。")
+    return redirect("review:recheck", pk=pk)
+
+
+@login_required
+@require_GET
+def download_material(request, pk: int, material_pk: int):
+    recheck = get_recheck_for_user(request.user, pk)
+    if not can_see_materials(request.user, recheck):
+        raise Http404("页面不存在")
+    material = get_object_or_404(Material, pk=material_pk, recheck=recheck)
+    filename = f"{recheck.school.name}-材料{material.kind}-{material.original_name}"
+    return FileResponse(material.document.open("rb"), as_attachment=True, filename=filename)
+
+
+@login_required
+@require_GET
+def my_rechecks(request):
+    from schools.permissions import role_of
+    from schools.roles import Role
+
+    if role_of(request.user) != Role.EXPERT:
+        raise Http404("页面不存在")
+    return render(
+        request, "review/my_rechecks.html", {"assignments": selectors.assignments_of(request.user)}
+    )
