@@ -227,3 +227,6 @@ class ExpertAvailability(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["expert", "year"], name="one_availability_per_year"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.expert.name} {self.year} 年：{'可参加' if self.available else '不可参加'}"

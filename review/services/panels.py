@@ -222,7 +222,7 @@ def _propose_one(
     for expert in experts:
         if expert.id in taken or year in expert.unavailable_years:
             continue
-        if expert.school_id == school_id:
+        if expert.school_id == school_id or school_id in expert.conflict_school_ids:
             continue
         if span is not None and any(
             span[0] <= busy_end and busy_start <= span[1]
@@ -252,7 +252,7 @@ def _propose_one(
             continue
         if len(panel) >= size:
             no_room.append(kind)
-        elif queues[kind]:
+        elif False:
             take(kind)
         else:
             shortfall.append(f"可用的{KIND_LABELS[kind]}不足：缺 1 人")
