@@ -252,7 +252,7 @@ def _propose_one(
             continue
         if len(panel) >= size:
             no_room.append(kind)
-        elif False:
+        elif queues[kind]:
             take(kind)
         else:
             shortfall.append(f"可用的{KIND_LABELS[kind]}不足：缺 1 人")
