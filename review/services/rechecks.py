@@ -203,15 +203,19 @@ def schedule(*, recheck: Recheck, start: date, end: date, user, reason: str = ""
 # --- Panels (R19) -----------------------------------------------------------------------------
 
 
-def candidates(*, cycle: Cycle, exclude_recheck: Recheck | None = None) -> list[ExpertCandidate]:
-    """The active pool as the proposal sees it, with each expert's load in the cycle."""
+def candidates(*, cycle: Cycle, slot_ids: list[int]) -> list[ExpertCandidate]:
+    """The active pool as the proposal sees it.
+
+    ``load`` counts an expert's assignments in the cycle outside the slots being proposed:
+    the slots' own assignments travel with the slots, and counting them here too would count
+    them twice.
+    """
     experts = (
         Expert.objects.filter(active=True)
         .annotate(
             load=Count(
                 "assignments",
-                filter=Q(assignments__recheck__cycle=cycle)
-                & ~Q(assignments__recheck=exclude_recheck),
+                filter=Q(assignments__recheck__cycle=cycle) & ~Q(assignments__recheck__in=slot_ids),
             )
         )
         .prefetch_related("conflicts", "availability")
@@ -249,7 +253,7 @@ def _busy_ranges(expert: Expert, *, except_recheck: Recheck) -> list[tuple[date,
     return [
         (a.recheck.start_date, a.recheck.end_date)
         for a in expert.assignments.select_related("recheck").exclude(recheck=except_recheck)
-        if a.recheck.start_date
+        if a.recheck.start_date and a.recheck.end_date
     ]
 
 
@@ -356,14 +360,16 @@ def propose_for_cycle(*, cycle: Cycle, user, size: int = DEFAULT_PANEL_SIZE, see
         .prefetch_related("assignments")
     )
     slots = [_slot(r) for r in rechecks]
-    pool = candidates(cycle=cycle)
-    # Loads in `pool` already count the fixed assignments; the slots carry them too.
+    pool = candidates(cycle=cycle, slot_ids=[r.pk for r in rechecks])
     by_id = {r.pk: r for r in rechecks}
     experts = {e.pk: e for e in Expert.objects.filter(pk__in=[c.id for c in pool])}
     added = 0
     for proposal in propose_panels(slots, pool, size=size, seed=seed):
         recheck = by_id[proposal.recheck_id]
-        fixed = {a.expert_id for a in recheck.assignments.all()}
+        fixed = {a.expert_id: a for a in recheck.assignments.all()}
+        lead = fixed.get(proposal.lead_id)
+        if lead is not None and not lead.is_lead:
+            set_lead(assignment=lead, user=user)  # the proposal may name a kept expert lead
         for expert_id in proposal.expert_ids:
             if expert_id in fixed:
                 continue

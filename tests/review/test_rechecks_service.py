@@ -312,3 +312,17 @@ def test_r10_late_publishing_and_submission_are_recorded_as_late(recheck_a, alic
     recheck_a.refresh_from_db()
     assert recheck_a.published_late is True
     assert recheck_a.submitted_late is False
+
+
+def test_proposal_names_a_lead_when_the_kept_panel_has_none(recheck_a, province):
+    _pool(3)
+    vocational = Expert.objects.filter(kind=ExpertKind.VOCATIONAL_COLLEGE)
+    first = service.assign_expert(
+        recheck=recheck_a, expert=vocational[0], user=province, reason="先定"
+    )
+    service.assign_expert(recheck=recheck_a, expert=vocational[1], user=province, reason="再定")
+    service.remove_expert(assignment=first, user=province, reason="另有任务")
+    assert not recheck_a.assignments.filter(is_lead=True).exists()
+    service.propose_for_cycle(cycle=recheck_a.cycle, user=province)
+    panel = list(recheck_a.assignments.all())
+    assert len(panel) == 5 and sum(a.is_lead for a in panel) == 1
