@@ -7,6 +7,7 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -87,12 +88,20 @@ def cycle(request, pk: int):
     filters = _overview_filters(request)
     rows = selectors.cycle_overview(cycle, filters=filters)
     total = School.objects.count()
+    # 100 schools a page: a province-wide list stays quick to load and usable on a phone;
+    # the filters and the Excel export cover the whole list.
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "review/cycle.html",
         {
             "cycle": cycle,
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
+            "matched": len(rows),
+            "query": query.urlencode(),
             "filters": filters,
             "cities": City.choices,
             "report_states": [("not_started", "未开始"), *ReportStatus.choices],

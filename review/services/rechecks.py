@@ -6,6 +6,7 @@ import random
 from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
+from simple_history.utils import bulk_create_with_history
 
 from review.models import (
     Cycle,
@@ -23,6 +25,7 @@ from review.models import (
     PanelChange,
     Recheck,
     RecheckDateChange,
+    RecheckUserObjectPermission,
 )
 from review.services.deadlines import minimum_sample
 from review.services.files import check_document
@@ -353,7 +356,11 @@ def set_lead(*, assignment: PanelAssignment, user) -> None:
 
 @transaction.atomic
 def propose_for_cycle(*, cycle: Cycle, user, size: int = DEFAULT_PANEL_SIZE, seed: int = 0) -> int:
-    """Fill every panel of the cycle from the proposal; returns how many experts were added."""
+    """Fill every panel of the cycle from the proposal; returns how many experts were added.
+
+    Writes in bulk (assignments with their history, change log, object permissions): a cycle
+    of 90 re-checks adds some 450 rows of each.
+    """
     rechecks = list(
         cycle.rechecks.select_for_update(of=("self",))
         .select_related("school")
@@ -363,29 +370,49 @@ def propose_for_cycle(*, cycle: Cycle, user, size: int = DEFAULT_PANEL_SIZE, see
     pool = candidates(cycle=cycle, slot_ids=[r.pk for r in rechecks])
     by_id = {r.pk: r for r in rechecks}
     experts = {e.pk: e for e in Expert.objects.filter(pk__in=[c.id for c in pool])}
-    added = 0
+    new: list[PanelAssignment] = []
     for proposal in propose_panels(slots, pool, size=size, seed=seed):
         recheck = by_id[proposal.recheck_id]
         fixed = {a.expert_id: a for a in recheck.assignments.all()}
         lead = fixed.get(proposal.lead_id)
         if lead is not None and not lead.is_lead:
             set_lead(assignment=lead, user=user)  # the proposal may name a kept expert lead
-        for expert_id in proposal.expert_ids:
-            if expert_id in fixed:
-                continue
-            assignment = PanelAssignment.objects.create(
+        new += [
+            PanelAssignment(
                 recheck=recheck,
                 expert=experts[expert_id],
                 assigned_by=user,
                 reason="系统建议",
                 is_lead=proposal.lead_id == expert_id,
             )
-            PanelChange.objects.create(
-                recheck=recheck, expert=experts[expert_id], action="proposed", by=user
+            for expert_id in proposal.expert_ids
+            if expert_id not in fixed
+        ]
+    bulk_create_with_history(
+        new, PanelAssignment, default_user=user, default_change_reason="review.panel.proposed"
+    )
+    PanelChange.objects.bulk_create(
+        PanelChange(recheck=a.recheck, expert=a.expert, action="proposed", by=user) for a in new
+    )
+    _grant_many(new)
+    return len(new)
+
+
+def _grant_many(assignments: list[PanelAssignment]) -> None:
+    """The object permission of each assignment, in one insert (same rows as assign_perm)."""
+    permission = Permission.objects.get(
+        content_type__app_label="review", codename=REVIEW_RECHECK.split(".")[1]
+    )
+    RecheckUserObjectPermission.objects.bulk_create(
+        [
+            RecheckUserObjectPermission(
+                user_id=a.expert.user_id, permission=permission, content_object=a.recheck
             )
-            _grant(assignment)
-            added += 1
-    return added
+            for a in assignments
+            if a.expert.user_id
+        ],
+        ignore_conflicts=True,
+    )
 
 
 # --- The expert's certification (R19) -------------------------------------------------------

@@ -326,3 +326,11 @@ def test_proposal_names_a_lead_when_the_kept_panel_has_none(recheck_a, province)
     service.propose_for_cycle(cycle=recheck_a.cycle, user=province)
     panel = list(recheck_a.assignments.all())
     assert len(panel) == 5 and sum(a.is_lead for a in panel) == 1
+
+
+def test_proposed_experts_get_the_object_permission(recheck_a, province, expert):
+    _pool(2)
+    service.propose_for_cycle(cycle=recheck_a.cycle, user=province)
+    assert recheck_a.assignments.filter(expert__user=expert).exists()
+    assert ObjectPermissionChecker(expert).has_perm("review_recheck", recheck_a)
+    assert recheck_a.assignments.get(expert__user=expert).history.latest().history_user == province
