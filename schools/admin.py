@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from guardian.admin import GuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from schools.models import Expert, School, User
+from schools.models import Expert, ExpertAvailability, ExpertConflict, School, User
 
 
 @admin.register(User)
@@ -20,8 +20,20 @@ class SchoolAdmin(GuardedModelAdminMixin, SimpleHistoryAdmin):
     search_fields = ["name"]
 
 
+class ExpertConflictInline(admin.TabularInline):
+    model = ExpertConflict
+    extra = 1
+    autocomplete_fields = ["school"]
+
+
+class ExpertAvailabilityInline(admin.TabularInline):
+    model = ExpertAvailability
+    extra = 1
+
+
 @admin.register(Expert)
 class ExpertAdmin(SimpleHistoryAdmin):
+    inlines = [ExpertConflictInline, ExpertAvailabilityInline]
     list_display = ["name", "employer", "kind", "school", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["name", "employer"]

@@ -33,7 +33,11 @@ def school_counts() -> dict[str, int]:
 
 
 def expert_pool(*, kind: str | None = None) -> QuerySet[Expert]:
-    queryset = Expert.objects.filter(active=True).select_related("school")
+    queryset = (
+        Expert.objects.filter(active=True)
+        .select_related("school")
+        .prefetch_related("conflicts__school", "availability")
+    )
     if kind:
         queryset = queryset.filter(kind=kind)
     return queryset

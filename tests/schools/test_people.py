@@ -39,9 +39,10 @@ def test_only_school_staff_are_bound_to_a_school(province, school_a):
         assign_role(user=province, role=Role.COMMITTEE, school=school_a)
 
 
-def test_deleting_a_school_leaves_no_permission_rows(alice, school_a):
-    assert SchoolUserObjectPermission.objects.filter(content_object=school_a).exists()
-    school_a.delete()
+def test_deleting_a_school_leaves_no_permission_rows(bob, school_b):
+    # School B is in no re-check plan (re-checks protect their school from deletion).
+    assert SchoolUserObjectPermission.objects.filter(content_object=school_b).exists()
+    school_b.delete()
     assert not SchoolUserObjectPermission.objects.exists()
 
 

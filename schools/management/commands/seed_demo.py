@@ -114,6 +114,7 @@ class Command(BaseCommand):
                     },
                 )
             self._demo_report(users["school.xmhy"])
+            self._demo_recheck(users["province"])
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, display_name, role, school_name, _ in DEMO_ACCOUNTS:
             where = f" · {school_name}" if school_name else ""
@@ -174,3 +175,33 @@ class Command(BaseCommand):
                 ),
             },
         )
+
+    def _demo_recheck(self, staff) -> None:
+        """A current cycle with the demo school picked, scheduled and given a panel."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from review.models import Cycle, CycleKind, Recheck
+        from review.services import rechecks as service
+
+        year = timezone.localdate().year
+        cycle = Cycle.objects.filter(
+            kind=CycleKind.TRIENNIAL, start_year__lte=year, end_year__gte=year
+        ).first() or service.create_cycle(start_year=year, user=staff)
+        school = School.objects.get(name="厦门海洋职业技术学院")
+        recheck, created = Recheck.objects.get_or_create(
+            cycle=cycle, school=school, defaults={"planned_year": year}
+        )
+        if not created:
+            return  # seeded before: leave whatever was done with it
+        start = max(
+            timezone.localdate() + timedelta(days=45), timezone.localdate().replace(month=1, day=1)
+        )
+        if start.year != year:
+            start = timezone.localdate() + timedelta(days=3)
+        service.schedule(recheck=recheck, start=start, end=start + timedelta(days=2), user=staff)
+        for login in ("expert.a", "expert.b", "expert.c"):
+            expert = Expert.objects.get(user__username=login)
+            if not service.why_not(recheck=recheck, expert=expert):
+                service.assign_expert(recheck=recheck, expert=expert, user=staff, reason="演示指派")
