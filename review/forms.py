@@ -54,7 +54,7 @@ class SubmitForm(forms.Form):
     )
     signed_on = forms.DateField(
         label="签字日期",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "请填写签字日期。", "invalid": "日期格式不对。"},
     )
 
@@ -96,12 +96,12 @@ class SuggestForm(forms.Form):
 class ScheduleForm(forms.Form):
     start_date = forms.DateField(
         label="开始日期",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "请填写开始日期。", "invalid": "日期格式不对。"},
     )
     end_date = forms.DateField(
         label="结束日期",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "请填写结束日期。", "invalid": "日期格式不对。"},
     )
     reason = forms.CharField(

@@ -132,7 +132,7 @@ def test_school_sees_deadlines_and_the_checklist(client, alice, recheck_a, time_
     time_machine.move_to("2026-04-01 09:00 +0800")
     html = _as(client, alice).get(f"/rechecks/{recheck_a.pk}/").content.decode()
     assert "2026 年 4 月 20 日" in html and "2026 年 5 月 5 日" in html
-    assert "还剩" in html
+    assert "还剩 19 天" in html and "还剩 34 天" in html  # publish-by, submit-by
     assert "2024 年、2025 年（近 2 年）" in html
     assert "2023、2024、2025 届毕业生（近 3 届）" in html
     for kind in MaterialKind:
@@ -213,3 +213,9 @@ def test_cycle_overview_query_count_is_constant(client, province, cycle_2026, re
     with CaptureQueriesContext(connection) as many:
         client.get(f"/cycles/{cycle_2026.pk}/")
     assert len(many) == len(few)
+
+
+def test_overdue_deadline_says_by_how_many_days(client, alice, recheck_a, time_machine):
+    time_machine.move_to("2026-04-23 09:00 +0800")
+    html = _as(client, alice).get(f"/rechecks/{recheck_a.pk}/").content.decode()
+    assert "已逾期 3 天" in html and "还剩 12 天" in html

@@ -1,6 +1,6 @@
 """Small template helpers shared by the portal's pages."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import template
 
@@ -14,3 +14,11 @@ def minutes(value: timedelta | None) -> int | str:
         return ""
     seconds = int(value.total_seconds())
     return -(-seconds // 60)
+
+
+@register.filter
+def days_from(due: date | None, today: date) -> int | str:
+    """Whole days from ``today`` to ``due``: positive ahead, negative overdue."""
+    if not isinstance(due, date):
+        return ""
+    return (due - today).days

@@ -195,10 +195,9 @@ class Command(BaseCommand):
         )
         if not created:
             return  # seeded before: leave whatever was done with it
-        start = max(
-            timezone.localdate() + timedelta(days=45), timezone.localdate().replace(month=1, day=1)
-        )
-        if start.year != year:
+        # Far enough ahead that the R10 deadlines are still to come, inside the cycle.
+        start = timezone.localdate() + timedelta(days=45)
+        if start.year not in cycle.years:
             start = timezone.localdate() + timedelta(days=3)
         service.schedule(recheck=recheck, start=start, end=start + timedelta(days=2), user=staff)
         for login in ("expert.a", "expert.b", "expert.c"):
