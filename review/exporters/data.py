@@ -31,3 +31,38 @@ class ReportData:
     signed_on: date | None = None
     status_label: str = "草稿"  # 草稿 / 已提交 / 已备案: drafts are marked as such on the PDF
     indicator_version: str = "修订版"
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One element of a published verdict: the school's diagnosis beside the panel's finding."""
+
+    project_code: str
+    project_name: str
+    element_code: str
+    element_name: str
+    school_opinion: str  # the school's 自我诊断意见 (from its submitted report), may be ""
+    consistent: bool  # 相符 or not (R12)
+    reason: str  # the panel's written reason
+
+
+@dataclass(frozen=True)
+class VerdictReportData:
+    """A published re-check verdict and report (复核结论与复核报告)."""
+
+    school_name: str
+    cycle_name: str
+    recheck_start: date | None
+    recheck_end: date | None
+    verdict_label: str  # 有效 / 异常 / 待改进
+    matched: int | None  # None for an R15 verdict (no re-check took place)
+    measures_label: str  # R13 rating label, "" for R15
+    measures_reason: str
+    explanation: list[str]  # explain_verdict(): why the rule gives this verdict
+    rows: list[ComparisonRow]  # 15 (empty for R15)
+    report: str  # the panel's 复核报告 text, may have line breaks
+    panel: list[str]  # expert names, the lead first, e.g. ["王一（组长）", "李二", …]
+    published_on: date
+    rectification_due: date | None  # R11
+    improvement_period_end: date | None  # R16, None for 有效
+    correction_of: str = ""  # "更正 2026-06-01 发布的结论：原因…" when this record corrects another

@@ -1,0 +1,460 @@
+"""Experts score, the lead consolidates, staff publish (R11–R17). Each write is one transaction.
+
+The verdict itself always comes from ``review.services.verdict``; this module only gathers
+its inputs, stores what people decided, and follows a published verdict through: the
+rectification plan (R11), the improvement period (R16) and sanctions (R17).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from indicators.models import Element
+from review.models import (
+    ConsolidatedFinding,
+    Consolidation,
+    Cycle,
+    Finding,
+    PanelAssignment,
+    Reapplication,
+    Recheck,
+    Rectification,
+    RectificationItem,
+    ReportStatus,
+    Sanction,
+    SanctionEntry,
+    SanctionMeasure,
+    SelfDiagnosis,
+    VerdictRecord,
+)
+from review.services.deadlines import rectification_due
+from review.services.verdict import (
+    MeasuresRating,
+    Verdict,
+    decide_verdict,
+    may_reapply,
+    sanction_triggered,
+)
+from schools.models import School
+
+
+@dataclass(frozen=True)
+class FindingInput:
+    consistent: bool | None
+    reason: str = ""
+
+
+def elements_of(recheck: Recheck) -> list[Element]:
+    """The 15 elements of the version in force, in 附件1's order."""
+    from indicators.models import IndicatorSystem
+
+    system = IndicatorSystem.objects.get(in_force=True)
+    return list(
+        Element.objects.filter(project__system=system)
+        .select_related("project")
+        .order_by("project__position", "position")
+    )
+
+
+def school_report(recheck: Recheck) -> SelfDiagnosis | None:
+    """The self-diagnosis the re-check checks: the school's latest submitted or filed one."""
+    return (
+        SelfDiagnosis.objects.filter(
+            school=recheck.school,
+            status__in=[ReportStatus.SUBMITTED, ReportStatus.FILED],
+            year__lte=recheck.start_date.year if recheck.start_date else recheck.planned_year,
+        )
+        .order_by("-year")
+        .first()
+    )
+
+
+def _check_findings(findings: dict[str, FindingInput], *, complete: bool) -> dict[str, str]:
+    errors = {}
+    for code, finding in findings.items():
+        if finding.consistent is False and not finding.reason.strip():
+            errors[f"f{code}-reason"] = f"{code}：判定为不相符时须写明理由。"
+        if complete and finding.consistent is None:
+            errors[f"f{code}-consistent"] = f"{code}：请判定相符或不相符。"
+    return errors
+
+
+# --- One expert --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_findings(
+    *,
+    assignment: PanelAssignment,
+    user,
+    findings: dict[str, FindingInput],
+    measures_rating: str = "",
+    measures_reason: str = "",
+    submit: bool = False,
+) -> None:
+    """Save an expert's own findings; on submit all 15 and the rating are required."""
+    assignment = PanelAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.certified_at is None:
+        raise ValidationError("请先声明无利益冲突。")
+    if assignment.findings_submitted_at:
+        raise ValidationError("评议已提交，不能再修改。")
+    elements = {e.code: e for e in elements_of(assignment.recheck)}
+    errors = _check_findings(findings, complete=submit)
+    if submit:
+        missing = [code for code in elements if code not in findings]
+        errors |= {f"f{code}-consistent": f"{code}：请判定相符或不相符。" for code in missing}
+        if measures_rating not in MeasuresRating.values:
+            errors["measures_rating"] = "请评价改进措施（R13）。"
+        if not measures_reason.strip():
+            errors["measures_reason"] = "请写明改进措施评价的理由。"
+    if errors:
+        raise ValidationError(errors)
+    for code, finding in findings.items():
+        row, _ = Finding.objects.get_or_create(assignment=assignment, element=elements[code])
+        if (row.consistent, row.reason) != (finding.consistent, finding.reason.strip()):
+            row.consistent, row.reason = finding.consistent, finding.reason.strip()
+            row._history_user = user
+            row.save()
+    assignment.measures_rating = measures_rating
+    assignment.measures_reason = measures_reason.strip()
+    if submit:
+        assignment.findings_submitted_at = timezone.now()
+    assignment._history_user = user
+    assignment.save()
+
+
+# --- The lead ----------------------------------------------------------------------------------
+
+
+def disagreements(recheck: Recheck) -> set[str]:
+    """Element codes where the submitted experts' findings differ."""
+    seen: dict[str, set] = {}
+    for finding in Finding.objects.filter(
+        assignment__recheck=recheck, assignment__findings_submitted_at__isnull=False
+    ).select_related("element"):
+        seen.setdefault(finding.element.code, set()).add(finding.consistent)
+    return {code for code, values in seen.items() if len(values) > 1}
+
+
+def majority(recheck: Recheck) -> dict[str, bool | None]:
+    """The submitted experts' majority per element (None on a tie): the lead's starting point."""
+    votes: dict[str, list[bool]] = {}
+    for finding in Finding.objects.filter(
+        assignment__recheck=recheck, assignment__findings_submitted_at__isnull=False
+    ).select_related("element"):
+        votes.setdefault(finding.element.code, []).append(bool(finding.consistent))
+    result = {}
+    for code, values in votes.items():
+        yes, no = values.count(True), values.count(False)
+        result[code] = None if yes == no else yes > no
+    return result
+
+
+@transaction.atomic
+def save_consolidation(
+    *,
+    recheck: Recheck,
+    user,
+    findings: dict[str, FindingInput],
+    measures_rating: str,
+    measures_reason: str,
+    report: str,
+    submit: bool = False,
+) -> Consolidation:
+    """The lead's one finding per element with a reason, the rating and the report."""
+    recheck = Recheck.objects.select_for_update().get(pk=recheck.pk)
+    lead = recheck.assignments.filter(is_lead=True, expert__user=user).first()
+    if lead is None:
+        raise ValidationError("只有专家组组长可以合议。")
+    consolidation, _ = Consolidation.objects.get_or_create(recheck=recheck)
+    if consolidation.submitted_at:
+        raise ValidationError("合议结果已提交，不能再修改。")
+    elements = {e.code: e for e in elements_of(recheck)}
+    errors = _check_findings(findings, complete=submit)
+    if submit:
+        pending = [
+            a.expert.name
+            for a in recheck.assignments.select_related("expert")
+            if a.findings_submitted_at is None
+        ]
+        if pending:
+            errors["__all__"] = f"还有专家未提交评议：{'、'.join(pending)}。"
+        for code in elements:
+            finding = findings.get(code)
+            if finding is None or finding.consistent is None:
+                errors[f"f{code}-consistent"] = f"{code}：请确定合议结果。"
+            elif not finding.reason.strip():
+                errors[f"f{code}-reason"] = f"{code}：请写明合议理由。"
+        if measures_rating not in MeasuresRating.values:
+            errors["measures_rating"] = "请确定专家组对改进措施的评价（R13）。"
+        if not measures_reason.strip():
+            errors["measures_reason"] = "请写明改进措施评价的理由。"
+        if not report.strip():
+            errors["report"] = "请撰写复核报告。"
+    if errors:
+        raise ValidationError(errors)
+    for code, finding in findings.items():
+        row, _ = ConsolidatedFinding.objects.get_or_create(
+            consolidation=consolidation, element=elements[code]
+        )
+        row.consistent, row.reason = finding.consistent, finding.reason.strip()
+        row._history_user = user
+        row.save()
+    consolidation.measures_rating = measures_rating
+    consolidation.measures_reason = measures_reason.strip()
+    consolidation.report = report.strip()
+    if submit:
+        consolidation.submitted_at = timezone.now()
+        consolidation.submitted_by = user
+    consolidation._history_user = user
+    consolidation.save()
+    return consolidation
+
+
+def consolidated_matched(consolidation: Consolidation) -> int:
+    return consolidation.findings.filter(consistent=True).count()
+
+
+# --- Staff: publish, R15, corrections ------------------------------------------------------------
+
+
+def _comparison(recheck: Recheck, consolidation: Consolidation) -> list[dict]:
+    report = school_report(recheck)
+    school_rows = {}
+    if report and report.snapshot:
+        school_rows = {row["element_code"]: row for row in report.snapshot["rows"]}
+    findings = {f.element_id: f for f in consolidation.findings.all()}
+    rows = []
+    for element in elements_of(recheck):
+        finding = findings[element.pk]
+        school = school_rows.get(element.code, {})
+        rows.append(
+            {
+                "project_code": element.project.code,
+                "project_name": element.project.name,
+                "element_code": element.code,
+                "element_name": element.report_name,
+                "school_opinion": school.get("opinion", ""),
+                "school_measures": school.get("measures", ""),
+                "school_effects": school.get("effects", ""),
+                "consistent": bool(finding.consistent),
+                "reason": finding.reason,
+            }
+        )
+    return rows
+
+
+@transaction.atomic
+def publish_verdict(*, recheck: Recheck, user) -> VerdictRecord:
+    """Second sign-off: the verdict the rule gives is published and followed through."""
+    recheck = (
+        Recheck.objects.select_for_update().select_related("school", "cycle").get(pk=recheck.pk)
+    )
+    consolidation = Consolidation.objects.filter(recheck=recheck).first()
+    if consolidation is None or consolidation.submitted_at is None:
+        raise ValidationError("专家组尚未提交合议结果。")
+    if VerdictRecord.objects.filter(recheck=recheck).exists():
+        raise ValidationError("该复核的结论已经发布；如需更正，请新建更正记录。")
+    matched = consolidated_matched(consolidation)
+    rating = MeasuresRating(consolidation.measures_rating)
+    record = VerdictRecord.objects.create(
+        school=recheck.school,
+        cycle=recheck.cycle,
+        recheck=recheck,
+        verdict=decide_verdict(matched, rating),
+        matched=matched,
+        measures_rating=rating,
+        report=consolidation.report,
+        comparison=_comparison(recheck, consolidation),
+        published_at=timezone.now(),
+        published_by=user,
+    )
+    Rectification.objects.create(verdict=record, due=rectification_due(recheck.end_date))
+    RectificationItem.objects.bulk_create(
+        RectificationItem(rectification=record.rectification, element=e)
+        for e in elements_of(recheck)
+    )
+    apply_sanctions(record=record)
+    return record
+
+
+@transaction.atomic
+def record_not_diagnosed(*, cycle: Cycle, school: School, user, note: str) -> VerdictRecord:
+    """R15: a school that did not carry out its self-diagnosis in time gets 异常."""
+    if not note.strip():
+        raise ValidationError({"note": "请说明认定依据（如截止日期和未开展的情况）。"})
+    record = VerdictRecord.objects.create(
+        school=school,
+        cycle=cycle,
+        verdict=decide_verdict(0, MeasuresRating.WEAK, diagnosed_on_time=False),
+        diagnosed_on_time=False,
+        report=note.strip(),
+        published_at=timezone.now(),
+        published_by=user,
+    )
+    apply_sanctions(record=record)
+    return record
+
+
+@transaction.atomic
+def correct_verdict(
+    *, record: VerdictRecord, user, reason: str, matched: int, measures_rating: str
+) -> VerdictRecord:
+    """A published verdict never changes: the correction is a new record linked to it."""
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写更正原因。"})
+    if VerdictRecord.objects.filter(corrects=record).exists():
+        raise ValidationError("该结论已经更正过，请更正最新的记录。")
+    if measures_rating not in MeasuresRating.values:
+        raise ValidationError({"measures_rating": "请选择改进措施评价。"})
+    try:
+        verdict = decide_verdict(
+            matched, MeasuresRating(measures_rating), diagnosed_on_time=record.diagnosed_on_time
+        )
+    except ValueError:
+        raise ValidationError({"matched": "相符项数应在 0 到 15 之间。"}) from None
+    correction = VerdictRecord.objects.create(
+        school=record.school,
+        cycle=record.cycle,
+        recheck=record.recheck,
+        verdict=verdict,
+        matched=matched if record.diagnosed_on_time else None,
+        measures_rating=measures_rating,
+        diagnosed_on_time=record.diagnosed_on_time,
+        report=record.report,
+        comparison=record.comparison,
+        published_at=timezone.now(),
+        published_by=user,
+        corrects=record,
+        correction_reason=reason.strip(),
+    )
+    if hasattr(record, "rectification"):
+        Rectification.objects.filter(pk=record.rectification.pk).update(verdict=correction)
+    apply_sanctions(record=correction)
+    return correction
+
+
+def current_verdicts(school: School) -> list[VerdictRecord]:
+    """The school's verdicts in force, oldest first: corrected records are left out."""
+    return list(
+        VerdictRecord.objects.filter(school=school, corrected_by__isnull=True).order_by(
+            "published_at", "pk"
+        )
+    )
+
+
+def apply_sanctions(*, record: VerdictRecord) -> Sanction | None:
+    """R17: open a sanction when the history triggers one; close it with the next 有效."""
+    history = current_verdicts(record.school)
+    open_sanction = Sanction.objects.filter(school=record.school, closed_on__isnull=True).first()
+    today = timezone.localdate(record.published_at)
+    corrected = record.corrects
+    if open_sanction and corrected and open_sanction.opened_by_id == corrected.pk:
+        # The verdict that opened the sanction was corrected: re-judge from the new history.
+        if not sanction_triggered([v.verdict for v in history]):
+            open_sanction.closed_by, open_sanction.closed_on = record, today
+            open_sanction.save()
+            return None
+        open_sanction.opened_by = record
+        open_sanction.save()
+        return open_sanction
+    if record.verdict == Verdict.EFFECTIVE:
+        if open_sanction:
+            open_sanction.closed_by, open_sanction.closed_on = record, today
+            open_sanction.save()
+        return None
+    if open_sanction is None and sanction_triggered([v.verdict for v in history]):
+        open_sanction = Sanction.objects.create(
+            school=record.school, opened_by=record, opened_on=today
+        )
+        record_sanction_years(sanction=open_sanction, through_year=today.year)
+    return open_sanction
+
+
+def record_sanction_years(*, sanction: Sanction, through_year: int) -> int:
+    """R17: one entry per measure for each year the sanction holds; safe to run again."""
+    if sanction.closed_on:
+        through_year = min(through_year, sanction.closed_on.year)
+    before = sanction.entries.count()
+    SanctionEntry.objects.bulk_create(
+        [
+            SanctionEntry(sanction=sanction, year=year, measure=measure)
+            for year in range(sanction.opened_on.year, through_year + 1)
+            for measure in SanctionMeasure.values
+        ],
+        ignore_conflicts=True,
+    )
+    return sanction.entries.count() - before
+
+
+# --- The school: rectification and re-application ---------------------------------------------
+
+
+@transaction.atomic
+def save_rectification(*, rectification: Rectification, user, items: dict[str, dict]) -> int:
+    """Save the plan and progress per element; returns how many items changed."""
+    changed = 0
+    for item in rectification.items.select_for_update().select_related("element"):
+        values = items.get(item.element.code)
+        if values is None:
+            continue
+        plan, progress = (
+            values.get("plan", item.plan).strip(),
+            values.get("progress", item.progress).strip(),
+        )
+        if (plan, progress) != (item.plan, item.progress):
+            item.plan, item.progress = plan, progress
+            item._history_user = user
+            item.save()
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def reapply(*, record: VerdictRecord, user, note: str = "") -> Reapplication:
+    """R16: after the improvement period of a 待改进 or 异常, apply for a new re-check."""
+    today = timezone.localdate()
+    if VerdictRecord.objects.filter(corrects=record).exists():
+        raise ValidationError("该结论已被更正，请按更正后的结论申请。")
+    if not may_reapply(Verdict(record.verdict), timezone.localdate(record.published_at), today):
+        end = record.improvement_end
+        raise ValidationError(
+            f"改进期至 {end:%Y 年 %-m 月 %-d 日}，期满后才能申请重新复核（R16）。"
+            if end
+            else "结论为“有效”，同一周期内不再复核（R16）。"
+        )
+    if Reapplication.objects.filter(after=record).exists():
+        raise ValidationError("已经提交过重新复核申请。")
+    return Reapplication.objects.create(
+        school=record.school, after=record, applied_by=user, note=note.strip()
+    )
+
+
+@transaction.atomic
+def accept_reapplication(*, reapplication: Reapplication, user) -> Recheck:
+    """Staff turn a re-application into the next round of re-check in the current cycle."""
+    if reapplication.recheck_id:
+        raise ValidationError("该申请已经安排复核。")
+    year = timezone.localdate().year
+    cycle = (
+        Cycle.objects.filter(start_year__lte=year, end_year__gte=year)
+        .order_by("-start_year")
+        .first()
+        or reapplication.after.cycle
+    )
+    last = (
+        Recheck.objects.filter(cycle=cycle, school=reapplication.school).order_by("-round").first()
+    )
+    recheck = Recheck.objects.create(
+        cycle=cycle,
+        school=reapplication.school,
+        planned_year=year,
+        round=(last.round + 1) if last else 1,
+    )
+    reapplication.recheck = recheck
+    reapplication.save(update_fields=["recheck", "modified"])
+    return recheck
