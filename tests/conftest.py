@@ -141,3 +141,64 @@ def assigned_expert(expert, recheck_a, province):
     from review.services.rechecks import assign_expert
 
     return assign_expert(recheck=recheck_a, expert=expert.expert, user=province, reason="测试指派")
+
+
+@pytest.fixture
+def panel_of_three(recheck_a, province):
+    """Three certified experts on recheck_a, the first the lead; returns their users."""
+    from django.utils import timezone
+
+    from review.models import PanelAssignment
+
+    users = []
+    for i, kind in enumerate(["vocational_college", "education_research", "industry_enterprise"]):
+        user = _person(f"panel{i}", Role.EXPERT)
+        expert = Expert.objects.create(name=f"合议专家{i}", employer="外单位", kind=kind, user=user)
+        PanelAssignment.objects.create(
+            recheck=recheck_a,
+            expert=expert,
+            is_lead=i == 0,
+            assigned_by=province,
+            certified_at=timezone.now(),
+        )
+        users.append(user)
+    return users
+
+
+ELEMENT_CODES = ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "3.1", "3.2", "4.1", "4.2"]
+ELEMENT_CODES += ["5.1", "5.2", "5.3", "5.4"]
+
+
+def score_and_publish(recheck, experts, province, *, matched: int, rating: str):
+    """Every expert scores, the lead consolidates ``matched`` consistent elements, staff publish."""
+    from review.services import scoring
+    from review.services.scoring import FindingInput
+
+    findings = {
+        code: FindingInput(i < matched, "" if i < matched else "与材料不符")
+        for i, code in enumerate(ELEMENT_CODES)
+    }
+    for user in experts:
+        assignment = recheck.assignments.get(expert__user=user)
+        scoring.save_findings(
+            assignment=assignment,
+            user=user,
+            findings=findings,
+            measures_rating=rating,
+            measures_reason="理由",
+            submit=True,
+        )
+    consolidated = {
+        code: FindingInput(f.consistent, "合议：" + (f.reason or "相符"))
+        for code, f in findings.items()
+    }
+    scoring.save_consolidation(
+        recheck=recheck,
+        user=experts[0],
+        findings=consolidated,
+        measures_rating=rating,
+        measures_reason="专家组意见",
+        report="复核报告正文",
+        submit=True,
+    )
+    return scoring.publish_verdict(recheck=recheck, user=province)

@@ -1,0 +1,257 @@
+"""Scoring to verdict to sanctions against the database (R11–R17)."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from review.models import (
+    Cycle,
+    Recheck,
+    Sanction,
+    SanctionEntry,
+    SanctionMeasure,
+    VerdictRecord,
+)
+from review.services import scoring
+from review.services.scoring import FindingInput
+from review.services.verdict import Verdict
+from tests.conftest import ELEMENT_CODES, score_and_publish
+
+pytestmark = pytest.mark.django_db
+
+
+def _new_round(recheck, year=2027, month=5):
+    last = Recheck.objects.filter(cycle=recheck.cycle, school=recheck.school).order_by("-round")[0]
+    new = Recheck.objects.create(
+        cycle=recheck.cycle,
+        school=recheck.school,
+        planned_year=year,
+        round=last.round + 1,
+        start_date=date(year, month, 10),
+        end_date=date(year, month, 12),
+    )
+    for assignment in recheck.assignments.all():
+        assignment.pk = None
+        assignment.recheck = new
+        assignment.findings_submitted_at = None
+        assignment.save()
+    return new
+
+
+def test_r12_inconsistent_finding_needs_a_reason(recheck_a, panel_of_three):
+    assignment = recheck_a.assignments.get(is_lead=True)
+    with pytest.raises(ValidationError) as excinfo:
+        scoring.save_findings(
+            assignment=assignment,
+            user=panel_of_three[0],
+            findings={"1.1": FindingInput(False, " ")},
+        )
+    assert "f1.1-reason" in excinfo.value.message_dict
+
+
+def test_uncertified_expert_cannot_score(recheck_a, panel_of_three):
+    assignment = recheck_a.assignments.get(is_lead=True)
+    assignment.certified_at = None
+    assignment.save()
+    with pytest.raises(ValidationError, match="无利益冲突"):
+        scoring.save_findings(
+            assignment=assignment, user=panel_of_three[0], findings={"1.1": FindingInput(True)}
+        )
+
+
+def test_submission_requires_all_15_and_the_rating(recheck_a, panel_of_three):
+    assignment = recheck_a.assignments.get(is_lead=True)
+    with pytest.raises(ValidationError) as excinfo:
+        scoring.save_findings(
+            assignment=assignment,
+            user=panel_of_three[0],
+            findings={"1.1": FindingInput(True)},
+            submit=True,
+        )
+    errors = excinfo.value.message_dict
+    assert "f5.4-consistent" in errors and "measures_rating" in errors
+
+
+def test_consolidation_waits_for_every_expert(recheck_a, panel_of_three):
+    findings = {code: FindingInput(True, "相符") for code in ELEMENT_CODES}
+    with pytest.raises(ValidationError, match="还有专家未提交评议"):
+        scoring.save_consolidation(
+            recheck=recheck_a,
+            user=panel_of_three[0],
+            findings=findings,
+            measures_rating="strong",
+            measures_reason="好",
+            report="报告",
+            submit=True,
+        )
+
+
+def test_only_the_lead_consolidates(recheck_a, panel_of_three):
+    with pytest.raises(ValidationError, match="只有专家组组长"):
+        scoring.save_consolidation(
+            recheck=recheck_a,
+            user=panel_of_three[1],
+            findings={},
+            measures_rating="",
+            measures_reason="",
+            report="",
+        )
+
+
+def test_disagreements_and_majority(recheck_a, panel_of_three):
+    for i, user in enumerate(panel_of_three):
+        findings = {code: FindingInput(True) for code in ELEMENT_CODES}
+        if i == 2:
+            findings["3.2"] = FindingInput(False, "材料显示师资诊改未形成常态")
+        scoring.save_findings(
+            assignment=recheck_a.assignments.get(expert__user=user),
+            user=user,
+            findings=findings,
+            measures_rating="strong",
+            measures_reason="理由",
+            submit=True,
+        )
+    assert scoring.disagreements(recheck_a) == {"3.2"}
+    assert scoring.majority(recheck_a)["3.2"] is True
+
+
+@pytest.mark.parametrize(
+    ("matched", "rating", "expected"),
+    [(12, "strong", Verdict.EFFECTIVE), (11, "strong", Verdict.NEEDS_IMPROVEMENT),
+     (9, "weak", Verdict.ABNORMAL), (12, "adequate", Verdict.NEEDS_IMPROVEMENT)],
+)  # fmt: skip
+def test_r14_published_verdict_follows_the_rule(
+    recheck_a, panel_of_three, province, matched, rating, expected
+):
+    record = score_and_publish(recheck_a, panel_of_three, province, matched=matched, rating=rating)
+    assert (record.verdict, record.matched) == (expected, matched)
+    assert len(record.comparison) == 15
+    assert record.comparison[14]["consistent"] is (matched >= 15)
+
+
+def test_r11_rectification_is_due_one_year_after_the_end(recheck_a, panel_of_three, province):
+    record = score_and_publish(recheck_a, panel_of_three, province, matched=13, rating="strong")
+    assert record.rectification.due == date(2027, 5, 22)
+    assert record.rectification.items.count() == 15
+
+
+def test_published_verdict_cannot_be_published_twice(recheck_a, panel_of_three, province):
+    score_and_publish(recheck_a, panel_of_three, province, matched=13, rating="strong")
+    with pytest.raises(ValidationError, match="已经发布"):
+        scoring.publish_verdict(recheck=recheck_a, user=province)
+
+
+def test_correction_is_a_new_linked_record(recheck_a, panel_of_three, province):
+    record = score_and_publish(recheck_a, panel_of_three, province, matched=12, rating="strong")
+    with pytest.raises(ValidationError):
+        scoring.correct_verdict(
+            record=record, user=province, reason="", matched=11, measures_rating="strong"
+        )
+    correction = scoring.correct_verdict(
+        record=record,
+        user=province,
+        reason="5.4 合议结果录入有误",
+        matched=11,
+        measures_rating="strong",
+    )
+    record.refresh_from_db()
+    assert record.verdict == Verdict.EFFECTIVE  # the original is untouched
+    assert correction.corrects == record and correction.verdict == Verdict.NEEDS_IMPROVEMENT
+    assert scoring.current_verdicts(recheck_a.school) == [correction]
+
+
+def test_r15_not_diagnosed_in_time_is_abnormal_and_sanctioned(cycle_2026, school_a, province):
+    with pytest.raises(ValidationError):
+        scoring.record_not_diagnosed(cycle=cycle_2026, school=school_a, user=province, note="")
+    record = scoring.record_not_diagnosed(
+        cycle=cycle_2026, school=school_a, user=province, note="截至 2026-12-31 未开展自主诊改"
+    )
+    assert record.verdict == Verdict.ABNORMAL and not record.diagnosed_on_time
+    assert record.matched is None
+    assert Sanction.objects.get(school=school_a).opened_by == record
+
+
+def test_r17_abnormal_opens_a_sanction_with_three_measures_for_the_year(
+    recheck_a, panel_of_three, province
+):
+    record = score_and_publish(recheck_a, panel_of_three, province, matched=8, rating="weak")
+    sanction = Sanction.objects.get()
+    assert sanction.opened_by == record and sanction.closed_on is None
+    year = sanction.opened_on.year
+    assert set(SanctionEntry.objects.values_list("year", "measure")) == {
+        (year, m) for m in SanctionMeasure.values
+    }
+
+
+def test_r17_second_needs_improvement_in_a_row_opens_a_sanction(
+    recheck_a, panel_of_three, province
+):
+    score_and_publish(recheck_a, panel_of_three, province, matched=11, rating="strong")
+    assert not Sanction.objects.exists()  # one 待改进 is not enough
+    second = _new_round(recheck_a)
+    record = score_and_publish(second, panel_of_three, province, matched=10, rating="adequate")
+    assert record.verdict == Verdict.NEEDS_IMPROVEMENT
+    assert Sanction.objects.get().opened_by == record
+
+
+def test_r17_sanction_closed_by_the_next_effective_and_yearly_entries_stop(
+    recheck_a, panel_of_three, province, time_machine
+):
+    time_machine.move_to("2026-06-01 10:00 +0800")
+    score_and_publish(recheck_a, panel_of_three, province, matched=5, rating="weak")
+    sanction = Sanction.objects.get()
+    assert scoring.record_sanction_years(sanction=sanction, through_year=2027) == 3
+    assert scoring.record_sanction_years(sanction=sanction, through_year=2027) == 0  # idempotent
+    time_machine.move_to("2028-03-01 10:00 +0800")
+    second = _new_round(recheck_a, year=2028, month=2)
+    record = score_and_publish(second, panel_of_three, province, matched=14, rating="strong")
+    sanction.refresh_from_db()
+    assert sanction.closed_by == record and sanction.closed_on == date(2028, 3, 1)
+    scoring.record_sanction_years(sanction=sanction, through_year=2030)
+    assert sorted({e.year for e in sanction.entries.all()}) == [2026, 2027, 2028]
+
+
+def test_r17_correcting_the_verdict_that_opened_a_sanction_closes_it(
+    recheck_a, panel_of_three, province
+):
+    record = score_and_publish(recheck_a, panel_of_three, province, matched=8, rating="weak")
+    scoring.correct_verdict(
+        record=record, user=province, reason="合议计数有误", matched=12, measures_rating="strong"
+    )
+    assert Sanction.objects.get().closed_on is not None
+
+
+def test_r16_reapply_only_after_the_improvement_period(
+    recheck_a, panel_of_three, province, alice, time_machine
+):
+    time_machine.move_to("2026-06-01 10:00 +0800")
+    record = score_and_publish(recheck_a, panel_of_three, province, matched=11, rating="strong")
+    with pytest.raises(ValidationError, match="改进期至 2027 年 6 月 1 日"):
+        scoring.reapply(record=record, user=alice)
+    time_machine.move_to("2027-06-01 09:00 +0800")
+    application = scoring.reapply(record=record, user=alice, note="已完成整改")
+    with pytest.raises(ValidationError, match="已经提交过"):
+        scoring.reapply(record=record, user=alice)
+    recheck = scoring.accept_reapplication(reapplication=application, user=province)
+    assert recheck.school == recheck_a.school and recheck.round == 2
+    assert recheck.cycle == Cycle.objects.get(start_year=2026)
+
+
+def test_r16_effective_school_cannot_reapply(recheck_a, panel_of_three, province, alice):
+    record = score_and_publish(recheck_a, panel_of_three, province, matched=15, rating="strong")
+    with pytest.raises(ValidationError, match="同一周期内不再复核"):
+        scoring.reapply(record=record, user=alice)
+
+
+def test_rectification_items_saved_with_history(recheck_a, panel_of_three, province, alice):
+    record = score_and_publish(recheck_a, panel_of_three, province, matched=12, rating="adequate")
+    changed = scoring.save_rectification(
+        rectification=record.rectification,
+        user=alice,
+        items={"5.4": {"plan": "凝练海洋特色", "progress": "已完成调研"}},
+    )
+    item = record.rectification.items.get(element__code="5.4")
+    assert changed == 1 and item.plan == "凝练海洋特色"
+    assert item.history.latest().history_user == alice
+    assert VerdictRecord.objects.count() == 1
