@@ -190,7 +190,7 @@ class CycleRow:
 
 def cycle_overview(cycle, *, filters: dict[str, str]) -> list[CycleRow]:
     """Every school's state in a cycle, in a fixed number of queries however many schools."""
-    from review.models import Recheck
+    from review.models import Recheck, VerdictRecord
 
     schools = School.objects.order_by("name")
     if filters.get("city"):
@@ -211,6 +211,7 @@ def cycle_overview(cycle, *, filters: dict[str, str]) -> list[CycleRow]:
             "rechecks",
             queryset=Recheck.objects.filter(cycle=cycle).only(
                 "pk",
+                "round",
                 "school_id",
                 "cycle_id",
                 "planned_year",
@@ -221,13 +222,24 @@ def cycle_overview(cycle, *, filters: dict[str, str]) -> list[CycleRow]:
             ),
             to_attr="cycle_rechecks",
         ),
+        Prefetch(
+            "verdicts",
+            queryset=VerdictRecord.objects.filter(cycle=cycle, corrected_by__isnull=True)
+            .only("pk", "school_id", "verdict", "published_at")
+            .order_by("-published_at"),
+            to_attr="cycle_verdicts",
+        ),
     )
     rows = []
     for school in schools:
         row = CycleRow(
             school=school,
             report=school.cycle_reports[0] if school.cycle_reports else None,
-            recheck=school.cycle_rechecks[0] if school.cycle_rechecks else None,
+            # The latest round's re-check: a school that re-applied has more than one.
+            recheck=max(school.cycle_rechecks, key=lambda r: r.round, default=None),
+            verdict=school.cycle_verdicts[0].get_verdict_display()
+            if school.cycle_verdicts
+            else None,
         )
         if filters.get("report") and filters["report"] != row.state_key:
             continue
@@ -266,3 +278,103 @@ def assignments_of(user):
         .select_related("recheck__school", "recheck__cycle")
         .order_by("recheck__start_date", "recheck__planned_year")
     )
+
+
+# --- Verdicts -------------------------------------------------------------------------------
+
+
+def verdict_report_data(record):
+    """A published verdict as the PDF and the page show it."""
+    from django.utils import timezone
+
+    from review.exporters.data import ComparisonRow, VerdictReportData
+    from review.services.verdict import MeasuresRating, explain_verdict
+
+    recheck = record.recheck
+    panel = []
+    if recheck:
+        for a in recheck.assignments.select_related("expert").order_by("-is_lead", "expert__name"):
+            panel.append(f"{a.expert.name}（组长）" if a.is_lead else a.expert.name)
+    rating = MeasuresRating(record.measures_rating) if record.measures_rating else None
+    explanation = explain_verdict(
+        record.matched or 0,
+        rating or MeasuresRating.WEAK,
+        diagnosed_on_time=record.diagnosed_on_time,
+    )
+    consolidation = getattr(recheck, "consolidation", None) if recheck else None
+    correction_of = ""
+    if record.corrects_id:
+        correction_of = (
+            f"更正 {timezone.localtime(record.corrects.published_at):%Y-%m-%d} 发布的结论"
+            f"（原结论：{record.corrects.get_verdict_display()}）。更正原因：{record.correction_reason}"
+        )
+    rectification = getattr(record, "rectification", None)
+    return VerdictReportData(
+        school_name=record.school.name,
+        cycle_name=record.cycle.name,
+        recheck_start=recheck.start_date if recheck else None,
+        recheck_end=recheck.end_date if recheck else None,
+        verdict_label=record.get_verdict_display(),
+        matched=record.matched,
+        measures_label=rating.label if rating else "",
+        measures_reason=consolidation.measures_reason if consolidation else "",
+        explanation=explanation,
+        rows=[
+            ComparisonRow(
+                project_code=row["project_code"],
+                project_name=row["project_name"],
+                element_code=row["element_code"],
+                element_name=row["element_name"],
+                school_opinion=row["school_opinion"],
+                consistent=row["consistent"],
+                reason=row["reason"],
+            )
+            for row in record.comparison
+        ],
+        report=record.report,
+        panel=panel,
+        published_on=timezone.localdate(record.published_at),
+        rectification_due=rectification.due if rectification else None,
+        improvement_period_end=record.improvement_end,
+        correction_of=correction_of,
+    )
+
+
+@dataclasses.dataclass
+class SchoolVerdicts:
+    school: School
+    verdicts: list  # in force, oldest first
+    corrected: list
+    reapplications: list
+
+    @property
+    def latest(self):
+        return self.verdicts[-1] if self.verdicts else None
+
+
+def verdict_history(*, filters: dict[str, str]) -> list[SchoolVerdicts]:
+    """Every school with published verdicts: its history, the latest, re-applications."""
+    from review.models import Reapplication, VerdictRecord
+
+    records = VerdictRecord.objects.select_related("school", "cycle", "corrects").order_by(
+        "published_at", "pk"
+    )
+    corrected_ids = set(
+        VerdictRecord.objects.filter(corrects__isnull=False).values_list("corrects_id", flat=True)
+    )
+    applications: dict[int, list] = {}
+    for application in Reapplication.objects.select_related("recheck", "after"):
+        applications.setdefault(application.school_id, []).append(application)
+    by_school: dict[int, SchoolVerdicts] = {}
+    for record in records:
+        row = by_school.setdefault(
+            record.school_id,
+            SchoolVerdicts(record.school, [], [], applications.get(record.school_id, [])),
+        )
+        (row.corrected if record.pk in corrected_ids else row.verdicts).append(record)
+    rows = sorted(by_school.values(), key=lambda r: r.school.name)
+    if filters.get("q"):
+        rows = [r for r in rows if filters["q"].strip() in r.school.name]
+    if filters.get("verdict"):
+        rows = [r for r in rows if r.latest and r.latest.verdict == filters["verdict"]]
+    return rows

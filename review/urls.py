@@ -55,3 +55,30 @@ urlpatterns += [
     ),
     path("my-rechecks/", rv.my_rechecks, name="my_rechecks"),
 ]
+
+from review import views_verdicts as vv  # noqa: E402
+
+urlpatterns += [
+    path("rechecks/<int:pk>/score/", vv.score, name="score"),
+    path("rechecks/<int:pk>/consolidate/", vv.consolidate, name="consolidate"),
+    path("rechecks/<int:pk>/publish/", vv.publish, name="publish_verdict"),
+    path("cycles/<int:pk>/not-diagnosed/", vv.not_diagnosed, name="not_diagnosed"),
+    path("verdicts/", vv.verdicts, name="verdicts"),
+    path("verdicts/<int:pk>/", vv.verdict, name="verdict"),
+    path("verdicts/<int:pk>/report.pdf", vv.verdict_pdf, name="verdict_pdf"),
+    path("verdicts/<int:pk>/correct/", vv.correct, name="correct"),
+    path("verdicts/<int:pk>/rectification/", vv.rectification, name="rectification"),
+    path(
+        "verdicts/<int:pk>/rectification/<int:item_pk>/evidence/",
+        vv.add_evidence,
+        name="add_evidence",
+    ),
+    path(
+        "verdicts/<int:pk>/evidence/<int:evidence_pk>/",
+        vv.evidence_download,
+        name="evidence_download",
+    ),
+    path("verdicts/<int:pk>/reapply/", vv.reapply, name="reapply"),
+    path("reapplications/<int:pk>/accept/", vv.accept, name="accept_reapplication"),
+    path("sanctions/", vv.sanctions, name="sanctions"),
+]

@@ -248,6 +248,7 @@ def _recheck_page(request, recheck, *, status=200, **forms):
         "material_errors": forms.get("material_errors", {}),
         "publish_errors": forms.get("publish_errors", []),
     }
+    context |= _verdict_context(recheck)
     if provincial:
         taken = {a.expert_id for a in assignments}
         context["pool"] = [
@@ -256,6 +257,29 @@ def _recheck_page(request, recheck, *, status=200, **forms):
             if e.pk not in taken
         ]
     return render(request, "review/recheck.html", context, status=status)
+
+
+def _verdict_context(recheck) -> dict:
+    """Where scoring stands, and the verdict the rule gives once the panel has consolidated."""
+    from review.models import Consolidation, VerdictRecord
+    from review.services.scoring import consolidated_matched
+    from review.services.verdict import MeasuresRating, decide_verdict, explain_verdict
+
+    consolidation = Consolidation.objects.filter(recheck=recheck).first()
+    records = list(VerdictRecord.objects.filter(recheck=recheck).order_by("published_at"))
+    preview = None
+    if consolidation and consolidation.submitted_at and not records:
+        matched = consolidated_matched(consolidation)
+        rating = MeasuresRating(consolidation.measures_rating)
+        preview = {
+            "verdict": decide_verdict(matched, rating),
+            "explanation": explain_verdict(matched, rating),
+        }
+    return {
+        "consolidation": consolidation,
+        "verdict_record": records[-1] if records else None,
+        "verdict_preview": preview,
+    }
 
 
 def _years_needed(kind: MaterialKind, year: int) -> str:

@@ -147,6 +147,7 @@ def assigned_expert(expert, recheck_a, province):
 def panel_of_three(recheck_a, province):
     """Three certified experts on recheck_a, the first the lead; returns their users."""
     from django.utils import timezone
+    from guardian.shortcuts import assign_perm
 
     from review.models import PanelAssignment
 
@@ -161,6 +162,7 @@ def panel_of_three(recheck_a, province):
             assigned_by=province,
             certified_at=timezone.now(),
         )
+        assign_perm("review.review_recheck", user, recheck_a)  # as assign_expert grants it
         users.append(user)
     return users
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from itertools import cycle, islice
 
-from review.exporters.data import ElementRow, ReportData
+from review.exporters.data import ComparisonRow, ElementRow, ReportData, VerdictReportData
 from review.services.limits import (
     EFFECTS_LIMIT,
     MEASURES_LIMIT,
@@ -149,4 +149,137 @@ def full_length_report(school_name: str = "厦门海洋职业技术学院", year
         principal_name="林海涛",
         signed_on=date(year, 5, 20),
         status_label="已提交",
+    )
+
+
+# A published verdict: two elements the panel found inconsistent, and the panel's reasons.
+_INCONSISTENT_REASONS = {
+    "1.2": (
+        "学校自评校院两级质量保证机构运行顺畅、职责清晰，但复核发现五个二级学院中有三个未配备"
+        "专职质量管理人员，院级诊改工作小组全年仅召开会议一次，质量管理办公室与教务处职责交叉，"
+        "自我诊断意见对上述问题未作反映，判断与实际情况存在明显差距。"
+    ),
+    "3.2": (
+        "学校自评教师个人发展诊改已全面实施，但专家组抽查的四十份教师个人发展规划中有十七份"
+        "未设定年度目标，也没有过程监测与改进记录；教师发展中心的年度诊改报告以活动罗列为主，"
+        "问题分析流于表面，自我诊断意见高估了该要素的实际运行状况。"
+    ),
+}
+_CONSISTENT_EVIDENCE = (
+    "专家组查阅了相关制度文件、会议纪要和质量年报，",
+    "专家组抽查了平台监测数据和二级学院诊改报告，",
+    "专家组走访了职能部门和二级学院，并与教师、学生代表座谈，",
+    "专家组核对了近两年人才培养工作状态数据和满意度调查报告，",
+)
+_CONSISTENT_FINDINGS = (
+    "学校对目标达成程度和主要成绩的判断有据可查，所列问题与复核所见一致，原因分析具体。",
+    "学校自我诊断意见反映了该要素的实际运行状况，存在问题把握准确，改进方向明确。",
+    "复核所见与学校自评基本一致，问题与原因分析约占一半篇幅，符合自我诊断要求。",
+)
+_MEASURES_REASON = (
+    "学校针对自我诊断发现的问题制定了整改清单，多数措施明确了责任部门和完成时限；"
+    "但部分措施与问题对应不够紧密，课程和教师层面的措施可操作性不强，"
+    "已显现的成效主要集中在信息平台建设方面，尚未达到“针对性强、切实可行、成效明显”的要求。"
+)
+_VERDICT_REPORT = (
+    "根据《福建省高等职业院校内部质量保证体系诊断与改进工作实施方案（修订）》，专家组于"
+    "二〇二六年五月二十日至二十二日对{school}内部质量保证体系诊断与改进工作进行了现场复核。"
+    "专家组听取了学校自主诊改工作汇报，查阅了学校提交的八类材料，走访了九个职能部门和五个二级学院，"
+    "召开师生座谈会六场，并对信息平台的运行情况进行了现场核查。",
+    "总体评价：学校高度重视诊改工作，建立了校长负责的诊改工作领导机制，“五纵五横一平台”框架已基本搭建，"
+    "目标链与标准链梳理较为系统，质量年报按时公开发布，诊改理念在管理层中得到较好认同。",
+    "主要成绩：一是制度体系较为完备，修订制度四十六项，形成了专业、课程两级标准；"
+    "二是信息平台接入九个业务系统，实现了数据实时采集与预警；"
+    "三是依托海洋产业办学，“港校协同、工学交替”的人才培养模式特色鲜明，毕业生就业质量较高。",
+    "主要问题：一是二级学院质量保证组织建设不平衡，院级诊改运行不够规范；"
+    "二是教师层面诊改尚停留在规划填报，过程监测与改进记录缺失；"
+    "三是课程层面诊改以期末总结为主，质量改进螺旋尚未真正运转；"
+    "四是部分改进措施针对性不强，与自我诊断发现的问题对应不够紧密。",
+    "改进建议：学校应以本次复核为契机，健全二级学院质量保证机构并配齐专职人员，"
+    "把教师个人发展诊改纳入常态化监测，完善课程层面的预警与跟踪改进机制，"
+    "并对照本报告逐项制定整改方案，明确责任、时限和验收标准，按期完成整改任务。",
+)
+_PANEL = (
+    "陈建华（组长）",
+    "林志远",
+    "黄丽娟",
+    "郑国强",
+    "吴晓东",
+    "刘雅琴",
+    "张海峰",
+)
+
+
+def verdict_report_sample(*, r15: bool = False) -> VerdictReportData:
+    """A published verdict: 待改进 with 13 of 15 matched (1.2 and 3.2 not), or an R15 异常."""
+    # Imported here: the verdict rule lives with Django's models (TextChoices).
+    from review.services.deadlines import rectification_due
+    from review.services.verdict import (
+        MeasuresRating,
+        decide_verdict,
+        explain_verdict,
+        improvement_period_end,
+        needs_improvement_period,
+    )
+
+    published_on = date(2026, 6, 10)
+    if r15:
+        verdict = decide_verdict(0, MeasuresRating.WEAK, diagnosed_on_time=False)
+        return VerdictReportData(
+            school_name="福建船政交通职业学院",
+            cycle_name="2026—2028 年诊改周期",
+            recheck_start=None,
+            recheck_end=None,
+            verdict_label=verdict.label,
+            matched=None,
+            measures_label="",
+            measures_reason="",
+            explanation=explain_verdict(0, MeasuresRating.WEAK, diagnosed_on_time=False),
+            rows=[],
+            report="",
+            panel=[],
+            published_on=published_on,
+            rectification_due=None,
+            improvement_period_end=improvement_period_end(published_on),
+        )
+
+    school = full_length_report()
+    rows = [
+        ComparisonRow(
+            project_code=row.project_code,
+            project_name=row.project_name,
+            element_code=row.element_code,
+            element_name=row.element_name,
+            school_opinion=row.opinion,
+            consistent=row.element_code not in _INCONSISTENT_REASONS,
+            reason=_INCONSISTENT_REASONS.get(
+                row.element_code,
+                _CONSISTENT_EVIDENCE[index % len(_CONSISTENT_EVIDENCE)]
+                + _CONSISTENT_FINDINGS[index % len(_CONSISTENT_FINDINGS)],
+            ),
+        )
+        for index, row in enumerate(school.rows)
+    ]
+    matched = sum(row.consistent for row in rows)
+    measures = MeasuresRating.ADEQUATE
+    verdict = decide_verdict(matched, measures)
+    recheck_end = date(2026, 5, 22)
+    return VerdictReportData(
+        school_name=school.school_name,
+        cycle_name="2026—2028 年诊改周期",
+        recheck_start=date(2026, 5, 20),
+        recheck_end=recheck_end,
+        verdict_label=verdict.label,
+        matched=matched,
+        measures_label=measures.label,
+        measures_reason=_MEASURES_REASON,
+        explanation=explain_verdict(matched, measures),
+        rows=rows,
+        report="\n".join(_VERDICT_REPORT).format(school=school.school_name),
+        panel=list(_PANEL),
+        published_on=published_on,
+        rectification_due=rectification_due(recheck_end),
+        improvement_period_end=(
+            improvement_period_end(published_on) if needs_improvement_period(verdict) else None
+        ),
     )

@@ -108,7 +108,7 @@ def _requirements(report: VerdictReportData) -> list[str]:
 
 
 def _headings(*sections: tuple[str, bool]) -> dict[str, str]:
-    """Section key → "一、heading", numbering only the sections that are printed."""
+    """Section key → its number ("一、"), counting only the sections that are printed."""
     headings: dict[str, str] = {}
     for key, shown in sections:
         if shown:

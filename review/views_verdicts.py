@@ -1,0 +1,479 @@
+"""Scoring, consolidation, publication and what follows (R11–R17)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from review import selectors
+from review.exporters.verdict_pdf import render_verdict_pdf
+from review.models import (
+    Consolidation,
+    Cycle,
+    Evidence,
+    Finding,
+    PanelAssignment,
+    Reapplication,
+    RectificationItem,
+    Sanction,
+    VerdictRecord,
+)
+from review.permissions import expert_assignment, get_recheck_for_user, require_provincial
+from review.services import scoring
+from review.services.files import check_document
+from review.services.rechecks import MATERIAL_KINDS
+from review.services.scoring import FindingInput
+from review.services.verdict import MeasuresRating, Verdict, decide_verdict, explain_verdict
+from review.views import _bytes_response
+from schools.models import School
+from schools.permissions import is_provincial, reads_everything, school_of
+
+
+def _posted_findings(request, codes: list[str]) -> dict[str, FindingInput]:
+    findings = {}
+    for code in codes:
+        value = request.POST.get(f"f{code}-consistent", "")
+        reason = request.POST.get(f"f{code}-reason", "")
+        if value or reason.strip():
+            consistent = {"yes": True, "no": False}.get(value)
+            findings[code] = FindingInput(consistent, reason)
+    return findings
+
+
+def _element_rows(recheck, *, values: dict, errors: dict, school_rows: dict):
+    rows = []
+    for element in scoring.elements_of(recheck):
+        value = values.get(element.code)
+        rows.append(
+            {
+                "element": element,
+                "school": school_rows.get(element.code, {}),
+                "consistent": value.consistent if value else None,
+                "reason": value.reason if value else "",
+                "error": " ".join(
+                    e for key, e in errors.items() if key.startswith(f"f{element.code}-")
+                ),
+            }
+        )
+    return rows
+
+
+def _school_rows(recheck) -> dict:
+    report = scoring.school_report(recheck)
+    if report and report.snapshot:
+        return {row["element_code"]: row for row in report.snapshot["rows"]}
+    return {}
+
+
+@login_required
+def score(request, pk: int):
+    """One expert's own findings, blind to the others' until submitted (R12, R13)."""
+    recheck = get_recheck_for_user(request.user, pk)
+    assignment = expert_assignment(request.user, recheck)
+    if assignment is None or assignment.certified_at is None:
+        raise Http404("页面不存在")
+    codes = [e.code for e in scoring.elements_of(recheck)]
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        findings = _posted_findings(request, codes)
+        try:
+            scoring.save_findings(
+                assignment=assignment,
+                user=request.user,
+                findings=findings,
+                measures_rating=request.POST.get("measures_rating", ""),
+                measures_reason=request.POST.get("measures_reason", ""),
+                submit=request.POST.get("action") == "submit",
+            )
+        except ValidationError as exc:
+            errors = (
+                {k: " ".join(v) for k, v in exc.message_dict.items()}
+                if hasattr(exc, "error_dict")
+                else {"__all__": " ".join(exc.messages)}
+            )
+            values = findings
+            rating = request.POST.get("measures_rating", "")
+            rating_reason = request.POST.get("measures_reason", "")
+        else:
+            submitted = request.POST.get("action") == "submit"
+            messages.success(request, "评议已提交。" if submitted else "评议草稿已保存。")
+            return redirect("review:score", pk=pk)
+    if not errors:
+        assignment.refresh_from_db()
+        values = {
+            f.element.code: FindingInput(f.consistent, f.reason)
+            for f in assignment.findings.select_related("element")
+        }
+        rating, rating_reason = assignment.measures_rating, assignment.measures_reason
+    others = []
+    if assignment.findings_submitted_at:
+        # Blind until submitted: only now may this expert see the others' submitted findings.
+        others = list(
+            PanelAssignment.objects.filter(recheck=recheck, findings_submitted_at__isnull=False)
+            .exclude(pk=assignment.pk)
+            .select_related("expert")
+            .prefetch_related("findings__element")
+        )
+    return render(
+        request,
+        "review/score.html",
+        {
+            "recheck": recheck,
+            "assignment": assignment,
+            "rows": _element_rows(
+                recheck, values=values, errors=errors, school_rows=_school_rows(recheck)
+            ),
+            "ratings": MeasuresRating.choices,
+            "rating": rating,
+            "rating_reason": rating_reason,
+            "errors": errors,
+            "form_error": errors.get("__all__"),
+            "others": others,
+            "locked": assignment.findings_submitted_at is not None,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def consolidate(request, pk: int):
+    """The lead: everyone's findings side by side, disagreements flagged, one finding each."""
+    recheck = get_recheck_for_user(request.user, pk)
+    assignment = expert_assignment(request.user, recheck)
+    if assignment is None or not assignment.is_lead or assignment.certified_at is None:
+        raise Http404("页面不存在")
+    if assignment.findings_submitted_at is None:
+        messages.info(request, "请先提交你自己的评议，再查看全组意见并合议。")
+        return redirect("review:score", pk=pk)
+    codes = [e.code for e in scoring.elements_of(recheck)]
+    errors: dict[str, str] = {}
+    consolidation = Consolidation.objects.filter(recheck=recheck).first()
+    if request.method == "POST":
+        findings = _posted_findings(request, codes)
+        try:
+            consolidation = scoring.save_consolidation(
+                recheck=recheck,
+                user=request.user,
+                findings=findings,
+                measures_rating=request.POST.get("measures_rating", ""),
+                measures_reason=request.POST.get("measures_reason", ""),
+                report=request.POST.get("report", ""),
+                submit=request.POST.get("action") == "submit",
+            )
+        except ValidationError as exc:
+            errors = (
+                {k: " ".join(v) for k, v in exc.message_dict.items()}
+                if hasattr(exc, "error_dict")
+                else {"__all__": " ".join(exc.messages)}
+            )
+            values = findings
+            rating = request.POST.get("measures_rating", "")
+            rating_reason = request.POST.get("measures_reason", "")
+            report = request.POST.get("report", "")
+        else:
+            submitted = consolidation.submitted_at is not None
+            messages.success(
+                request,
+                "合议结果已提交，等待省级管理人员审核发布。" if submitted else "合议草稿已保存。",
+            )
+            return redirect("review:consolidate", pk=pk)
+    if not errors:
+        majority = scoring.majority(recheck)
+        saved = {}
+        if consolidation:
+            saved = {
+                f.element.code: FindingInput(f.consistent, f.reason)
+                for f in consolidation.findings.select_related("element")
+            }
+        values = {code: saved.get(code) or FindingInput(majority.get(code), "") for code in codes}
+        rating = consolidation.measures_rating if consolidation else ""
+        rating_reason = consolidation.measures_reason if consolidation else ""
+        report = consolidation.report if consolidation else ""
+    panel = list(
+        PanelAssignment.objects.filter(recheck=recheck)
+        .select_related("expert")
+        .order_by("-is_lead", "expert__name")
+    )
+    by_element: dict[str, list] = {code: [] for code in codes}
+    for finding in Finding.objects.filter(
+        assignment__recheck=recheck, assignment__findings_submitted_at__isnull=False
+    ).select_related("element", "assignment__expert"):
+        by_element[finding.element.code].append(finding)
+    rows = _element_rows(recheck, values=values, errors=errors, school_rows=_school_rows(recheck))
+    disagreed = scoring.disagreements(recheck)
+    for row in rows:
+        row["experts"] = by_element[row["element"].code]
+        row["disagree"] = row["element"].code in disagreed
+    matched = sum(1 for v in values.values() if v and v.consistent)
+    preview = None
+    if rating in MeasuresRating.values:
+        preview = {
+            "verdict": decide_verdict(matched, MeasuresRating(rating)),
+            "explanation": explain_verdict(matched, MeasuresRating(rating)),
+            "deciding": [r["element"] for r in rows if r["consistent"] is False],
+        }
+    return render(
+        request,
+        "review/consolidate.html",
+        {
+            "recheck": recheck,
+            "rows": rows,
+            "panel": panel,
+            "pending": [a for a in panel if a.findings_submitted_at is None],
+            "ratings": MeasuresRating.choices,
+            "rating": rating,
+            "rating_reason": rating_reason,
+            "report": report,
+            "errors": errors,
+            "form_error": errors.get("__all__"),
+            "matched": matched,
+            "preview": preview,
+            "locked": bool(consolidation and consolidation.submitted_at),
+            "expert_ratings": [
+                (a.expert.name, a.get_measures_rating_display())
+                for a in panel
+                if a.findings_submitted_at
+            ],
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def publish(request, pk: int):
+    recheck = get_recheck_for_user(request.user, pk)
+    require_provincial(request.user)
+    try:
+        record = scoring.publish_verdict(recheck=recheck, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("review:recheck", pk=pk)
+    messages.success(request, f"复核结论“{record.get_verdict_display()}”已发布。")
+    return redirect("review:verdict", pk=record.pk)
+
+
+def _record_for_user(user, pk: int) -> VerdictRecord:
+    record = (
+        VerdictRecord.objects.select_related("school", "cycle", "recheck").filter(pk=pk).first()
+    )
+    if record is None or not (reads_everything(user) or school_of(user) == record.school):
+        raise Http404("没有找到这份结论")
+    return record
+
+
+@login_required
+@require_GET
+def verdict(request, pk: int):
+    record = _record_for_user(request.user, pk)
+    today = timezone.localdate()
+    from review.services.verdict import may_reapply
+
+    correction = VerdictRecord.objects.filter(corrects=record).first()
+    context = {
+        "record": record,
+        "data": selectors.verdict_report_data(record),
+        "correction": correction,
+        "is_school": school_of(request.user) == record.school,
+        "can_correct": is_provincial(request.user) and correction is None,
+        "ratings": MeasuresRating.choices,
+        "reapplication": Reapplication.objects.filter(after=record).first(),
+        "may_reapply": correction is None
+        and may_reapply(Verdict(record.verdict), timezone.localdate(record.published_at), today),
+    }
+    return render(request, "review/verdict.html", context)
+
+
+@login_required
+@require_GET
+def verdict_pdf(request, pk: int):
+    record = _record_for_user(request.user, pk)
+    return _bytes_response(render_verdict_pdf(selectors.verdict_report_data(record)))
+
+
+@login_required
+@require_POST
+def correct(request, pk: int):
+    record = _record_for_user(request.user, pk)
+    require_provincial(request.user)
+    try:
+        matched = int(request.POST.get("matched", ""))
+    except ValueError:
+        matched = -1
+    try:
+        correction = scoring.correct_verdict(
+            record=record,
+            user=request.user,
+            reason=request.POST.get("reason", ""),
+            matched=matched,
+            measures_rating=request.POST.get("measures_rating", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, "更正未保存：" + " ".join(exc.messages))
+        return redirect("review:verdict", pk=pk)
+    messages.success(request, "已发布更正记录，原结论保留并注明已更正。")
+    return redirect("review:verdict", pk=correction.pk)
+
+
+@login_required
+def rectification(request, pk: int):
+    record = _record_for_user(request.user, pk)
+    if not hasattr(record, "rectification"):
+        raise Http404("该结论没有整改方案")
+    plan = record.rectification
+    writable = school_of(request.user) == record.school
+    if request.method == "POST":
+        if not writable:
+            raise Http404("页面不存在")
+        items = {
+            item.element.code: {
+                "plan": request.POST.get(f"r{item.element.code}-plan", item.plan),
+                "progress": request.POST.get(f"r{item.element.code}-progress", item.progress),
+            }
+            for item in plan.items.select_related("element")
+        }
+        changed = scoring.save_rectification(rectification=plan, user=request.user, items=items)
+        messages.success(request, f"整改方案已保存（{changed} 项有改动）。")
+        return redirect("review:rectification", pk=pk)
+    items = list(plan.items.select_related("element").prefetch_related("evidence"))
+    comparison = {row["element_code"]: row for row in record.comparison}
+    for item in items:
+        item.finding = comparison.get(item.element.code, {})
+    return render(
+        request,
+        "review/rectification.html",
+        {
+            "record": record,
+            "plan": plan,
+            "items": items,
+            "writable": writable,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def add_evidence(request, pk: int, item_pk: int):
+    record = _record_for_user(request.user, pk)
+    if school_of(request.user) != record.school:
+        raise Http404("页面不存在")
+    item = get_object_or_404(RectificationItem, pk=item_pk, rectification__verdict=record)
+    upload = request.FILES.get("document")
+    if upload is None:
+        messages.error(request, "请选择证明材料文件。")
+        return redirect("review:rectification", pk=pk)
+    try:
+        checked = check_document(upload, allowed=MATERIAL_KINDS)
+    except ValidationError as exc:
+        messages.error(request, f"{item.element.code} 证明材料未上传：" + " ".join(exc.messages))
+        return redirect("review:rectification", pk=pk)
+    evidence = Evidence(
+        item=item,
+        token=checked.token,
+        original_name=(upload.name or "")[:200],
+        content_kind=checked.kind,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=request.user,
+    )
+    evidence.document.save("upload", upload, save=False)
+    evidence.save()
+    messages.success(request, f"{item.element.code} 已上传证明材料。")
+    return redirect("review:rectification", pk=pk)
+
+
+@login_required
+@require_GET
+def evidence_download(request, pk: int, evidence_pk: int):
+    record = _record_for_user(request.user, pk)
+    evidence = get_object_or_404(Evidence, pk=evidence_pk, item__rectification__verdict=record)
+    return FileResponse(
+        evidence.document.open("rb"), as_attachment=True, filename=evidence.original_name
+    )
+
+
+@login_required
+@require_POST
+def reapply(request, pk: int):
+    record = _record_for_user(request.user, pk)
+    if school_of(request.user) != record.school:
+        raise Http404("页面不存在")
+    try:
+        scoring.reapply(record=record, user=request.user, note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "重新复核申请已提交，省级管理人员将安排复核。")
+    return redirect("review:verdict", pk=pk)
+
+
+@login_required
+@require_GET
+def verdicts(request):
+    if not reads_everything(request.user):
+        raise Http404("页面不存在")
+    rows = selectors.verdict_history(filters={k: request.GET.get(k, "") for k in ("verdict", "q")})
+    return render(
+        request,
+        "review/verdicts.html",
+        {
+            "rows": rows,
+            "verdicts": Verdict.choices,
+            "filters": request.GET,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def accept(request, pk: int):
+    require_provincial(request.user)
+    application = get_object_or_404(Reapplication, pk=pk)
+    try:
+        recheck = scoring.accept_reapplication(reapplication=application, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("review:verdicts")
+    messages.success(
+        request,
+        f"已为 {recheck.school.name} 安排第 {recheck.round} 轮复核，请排定日期并组建专家组。",
+    )
+    return redirect("review:recheck", pk=recheck.pk)
+
+
+@login_required
+@require_GET
+def sanctions(request):
+    if not reads_everything(request.user):
+        raise Http404("页面不存在")
+    ledger = (
+        Sanction.objects.select_related("school", "opened_by", "closed_by")
+        .prefetch_related("entries")
+        .order_by("closed_on", "-opened_on")
+    )
+    return render(request, "review/sanctions.html", {"ledger": ledger})
+
+
+@login_required
+@require_POST
+def not_diagnosed(request, pk: int):
+    """R15: record 异常 for a school that did not carry out its self-diagnosis in time."""
+    require_provincial(request.user)
+    cycle = get_object_or_404(Cycle, pk=pk)
+    school = get_object_or_404(School, pk=request.POST.get("school") or 0)
+    try:
+        record = scoring.record_not_diagnosed(
+            cycle=cycle, school=school, user=request.user, note=request.POST.get("note", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, "未记录：" + " ".join(exc.messages))
+        return redirect("review:cycle", pk=pk)
+    messages.success(request, f"已记录 {school.name} 的结论为“异常”（R15）。")
+    return redirect("review:verdict", pk=record.pk)

@@ -1,0 +1,239 @@
+"""Scoring and verdict pages by role; blind scoring; the school never sees individual findings."""
+
+import pytest
+
+from review.models import Finding, VerdictRecord
+from review.services import scoring
+from review.services.scoring import FindingInput
+from tests.conftest import ELEMENT_CODES, score_and_publish
+
+pytestmark = pytest.mark.django_db
+
+
+def _as(client, user):
+    client.force_login(user)
+    return client
+
+
+def _all(consistent=True, reason="理由"):
+    return {code: FindingInput(consistent, reason) for code in ELEMENT_CODES}
+
+
+def test_score_page_only_for_assigned_certified_experts(
+    client, everyone, recheck_a, panel_of_three
+):
+    url = f"/rechecks/{recheck_a.pk}/score/"
+    assert _as(client, panel_of_three[1]).get(url).status_code == 200
+    for who in ("province", "committee", "alice", "bob", "expert"):
+        assert _as(client, everyone[who]).get(url).status_code == 404, who
+    assignment = recheck_a.assignments.get(expert__user=panel_of_three[2])
+    assignment.certified_at = None
+    assignment.save()
+    assert _as(client, panel_of_three[2]).get(url).status_code == 404
+
+
+def test_r12_scoring_is_blind_until_submitted(client, recheck_a, panel_of_three):
+    first, second = panel_of_three[1], panel_of_three[2]
+    findings = _all()
+    findings["2.2"] = FindingInput(False, "秘密理由：专业诊改未覆盖")
+    scoring.save_findings(
+        assignment=recheck_a.assignments.get(expert__user=first),
+        user=first,
+        findings=findings,
+        measures_rating="strong",
+        measures_reason="好",
+        submit=True,
+    )
+    url = f"/rechecks/{recheck_a.pk}/score/"
+    assert "秘密理由" not in _as(client, second).get(url).content.decode()
+    scoring.save_findings(
+        assignment=recheck_a.assignments.get(expert__user=second),
+        user=second,
+        findings=_all(),
+        measures_rating="strong",
+        measures_reason="好",
+        submit=True,
+    )
+    assert "秘密理由" in _as(client, second).get(url).content.decode()
+
+
+def test_score_view_needs_a_reason_for_not_consistent_and_keeps_input(
+    client, recheck_a, panel_of_three
+):
+    client.force_login(panel_of_three[1])
+    response = client.post(
+        f"/rechecks/{recheck_a.pk}/score/",
+        {"f1.3-consistent": "no", "f1.3-reason": "", "f1.1-consistent": "yes", "action": "save"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400 and "1.3：判定为不相符时须写明理由" in html
+    assert 'value="yes" checked' in html  # 1.1's answer survives the failed save
+    assert not Finding.objects.exists()
+
+
+def test_consolidate_page_is_for_the_lead_after_own_submission(client, recheck_a, panel_of_three):
+    url = f"/rechecks/{recheck_a.pk}/consolidate/"
+    assert _as(client, panel_of_three[1]).get(url).status_code == 404  # not the lead
+    response = _as(client, panel_of_three[0]).get(url)
+    assert response.status_code == 302 and response["Location"].endswith("/score/")
+
+
+def test_consolidation_flags_disagreement_and_previews_the_verdict(
+    client, recheck_a, panel_of_three
+):
+    for i, user in enumerate(panel_of_three):
+        findings = _all()
+        if i == 2:
+            findings["4.2"] = FindingInput(False, "安全管理制度未落实")
+        scoring.save_findings(
+            assignment=recheck_a.assignments.get(expert__user=user),
+            user=user,
+            findings=findings,
+            measures_rating="strong",
+            measures_reason="好",
+            submit=True,
+        )
+    client.force_login(panel_of_three[0])
+    html = client.get(f"/rechecks/{recheck_a.pk}/consolidate/").content.decode()
+    assert html.count("专家意见不一致") == 1 and "安全管理制度未落实" in html
+    data = {f"f{c}-consistent": "yes" for c in ELEMENT_CODES}
+    data |= {f"f{c}-reason": "合议一致" for c in ELEMENT_CODES}
+    data |= {"f4.2-consistent": "no", "f3.1-consistent": "no", "f2.1-consistent": "no"}
+    data |= {
+        "measures_rating": "strong",
+        "measures_reason": "措施有力",
+        "report": "报告",
+        "action": "save",
+    }
+    client.post(f"/rechecks/{recheck_a.pk}/consolidate/", data)
+    html = client.get(f"/rechecks/{recheck_a.pk}/consolidate/").content.decode()
+    assert "相符 12 项" in html and 'class="verdict-big verdict-effective">有效' in html
+    data["f1.1-consistent"] = "no"
+    client.post(f"/rechecks/{recheck_a.pk}/consolidate/", data)
+    html = client.get(f"/rechecks/{recheck_a.pk}/consolidate/").content.decode()
+    assert "verdict-needs_improvement" in html and "相符 10–11 项" in html
+    assert 'href="#f1.1">1.1' in html  # the deciding elements are named
+
+
+@pytest.mark.parametrize("who", ["committee", "alice", "bob", "expert"])
+def test_only_province_publishes(client, everyone, recheck_a, panel_of_three, province, who):
+    score_and_publish_without_publishing(recheck_a, panel_of_three)
+    response = _as(client, everyone[who]).post(f"/rechecks/{recheck_a.pk}/publish/")
+    assert response.status_code == 404
+    assert not VerdictRecord.objects.exists()
+    response = _as(client, province).post(f"/rechecks/{recheck_a.pk}/publish/")
+    assert VerdictRecord.objects.count() == 1
+
+
+def score_and_publish_without_publishing(recheck, experts):
+    for user in experts:
+        scoring.save_findings(
+            assignment=recheck.assignments.get(expert__user=user),
+            user=user,
+            findings=_all(),
+            measures_rating="strong",
+            measures_reason="好",
+            submit=True,
+        )
+    scoring.save_consolidation(
+        recheck=recheck,
+        user=experts[0],
+        findings=_all(True, "合议"),
+        measures_rating="strong",
+        measures_reason="好",
+        report="报告",
+        submit=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("province", 200), ("committee", 200), ("alice", 200), ("bob", 404), ("expert", 404)],
+)
+@pytest.mark.parametrize("suffix", ["", "report.pdf", "rectification/"])
+def test_verdict_pages_by_role(
+    client, everyone, recheck_a, panel_of_three, province, who, status, suffix
+):
+    record = score_and_publish(recheck_a, panel_of_three, province, matched=11, rating="strong")
+    response = _as(client, everyone[who]).get(f"/verdicts/{record.pk}/{suffix}")
+    assert response.status_code == status
+
+
+def test_school_never_sees_individual_findings(client, alice, recheck_a, panel_of_three, province):
+    for user in panel_of_three:
+        findings = _all()
+        findings["1.4"] = FindingInput(False, f"个人意见{user.username}")
+        scoring.save_findings(
+            assignment=recheck_a.assignments.get(expert__user=user),
+            user=user,
+            findings=findings,
+            measures_rating="strong",
+            measures_reason="个人评价理由",
+            submit=True,
+        )
+    scoring.save_consolidation(
+        recheck=recheck_a,
+        user=panel_of_three[0],
+        findings=_all(True, "合议一致相符")
+        | {"1.4": FindingInput(False, "合议：信息系统应用不足")},
+        measures_rating="strong",
+        measures_reason="合议评价",
+        report="复核报告",
+        submit=True,
+    )
+    client.force_login(alice)
+    pages = [f"/rechecks/{recheck_a.pk}/", f"/rechecks/{recheck_a.pk}/score/"]
+    record = scoring.publish_verdict(recheck=recheck_a, user=province)
+    pages += [f"/verdicts/{record.pk}/", f"/verdicts/{record.pk}/rectification/"]
+    for url in pages:
+        response = client.get(url)
+        html = response.content.decode() if response.status_code == 200 else ""
+        assert "个人意见" not in html and "个人评价理由" not in html, url
+    html = client.get(f"/verdicts/{record.pk}/").content.decode()
+    assert "合议：信息系统应用不足" in html and "不相符" in html
+
+
+@pytest.mark.parametrize("who", ["committee", "alice", "bob", "expert"])
+def test_staff_only_lists(client, everyone, who):
+    expected = 200 if who == "committee" else 404
+    for url in ("/verdicts/", "/sanctions/"):
+        assert _as(client, everyone[who]).get(url).status_code == expected, url
+
+
+def test_school_writes_its_rectification_plan(
+    client, alice, bob, recheck_a, panel_of_three, province
+):
+    record = score_and_publish(recheck_a, panel_of_three, province, matched=11, rating="adequate")
+    url = f"/verdicts/{record.pk}/rectification/"
+    client.force_login(alice)
+    client.post(url, {"r1.1-plan": "完善质量目标体系", "r1.1-progress": "已修订"})
+    item = record.rectification.items.get(element__code="1.1")
+    assert (item.plan, item.progress) == ("完善质量目标体系", "已修订")
+    assert _as(client, province).post(url, {"r1.1-plan": "省里改"}).status_code == 404
+
+
+def test_correction_view_keeps_the_original(client, province, recheck_a, panel_of_three):
+    record = score_and_publish(recheck_a, panel_of_three, province, matched=12, rating="strong")
+    client.force_login(province)
+    response = client.post(
+        f"/verdicts/{record.pk}/correct/",
+        {"matched": "11", "measures_rating": "strong", "reason": "计数有误"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "已发布更正记录" in html and "更正原因：计数有误" in html
+    assert "此结论已于" in client.get(f"/verdicts/{record.pk}/").content.decode()
+
+
+def test_r15_recorded_from_the_cycle_page(client, province, cycle_2026, school_a):
+    client.force_login(province)
+    response = client.post(
+        f"/cycles/{cycle_2026.pk}/not-diagnosed/",
+        {"school": school_a.pk, "note": "截至规定日期未提交自我诊断报告"},
+        follow=True,
+    )
+    assert "（R15）" in response.content.decode()
+    record = VerdictRecord.objects.get()
+    assert record.verdict == "abnormal" and not record.diagnosed_on_time
+    html = client.get("/sanctions/").content.decode()
+    assert school_a.name in html and "每年按 10% 的比例削减招生计划" in html
