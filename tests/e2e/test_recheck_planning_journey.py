@@ -55,7 +55,8 @@ def test_staff_pick_a_sample_schedule_and_build_a_panel(page, live_server, provi
     page.fill("input[name=seed]", "2026")
     page.click("button[value=suggest]")
     assert page.locator("#count b").inner_text() == "15"
-    page.check("input[name=school][value='%d']" % School.objects.get(name="宁德职业技术学院").pk)
+    ningde = School.objects.get(name="宁德职业技术学院")
+    page.check(f"input[name=school][value='{ningde.pk}']")
     page.click("button[value=close]")
     assert "抽样名单已确认" in page.locator(".messages").inner_text()
     recheck = Recheck.objects.get(school__name="宁德职业技术学院", cycle__start_year=2026)
