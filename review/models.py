@@ -752,3 +752,25 @@ class Reapplication(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.school} 重新复核申请"
+
+
+class NotDiagnosedProposal(TimeStampedModel):
+    """R15: the daily scan proposes 异常 for a school with no self-diagnosis by the cycle's end;
+    staff confirm it (publishing the verdict) or dismiss it with a reason."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="r15_proposals")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="r15_proposals")
+    record = models.OneToOneField(
+        VerdictRecord, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    dismissed_reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "拟认定“异常”（R15）"
+        verbose_name_plural = "拟认定“异常”（R15）"
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "school"], name="one_r15_proposal"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.cycle}（R15）"

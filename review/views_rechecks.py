@@ -109,6 +109,9 @@ def cycle(request, pk: int):
             "minimum": minimum_sample(total),
             "total": total,
             "can_edit": is_provincial(request.user),
+            "proposals": cycle.r15_proposals.filter(record__isnull=True, dismissed_reason="")
+            .select_related("school")
+            .order_by("school__name"),
         },
     )
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "indicators",
     "schools",
     "review",
+    "notices",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "schools.context_processors.role",
+                "notices.context_processors.unread",
             ],
         },
     },
@@ -179,6 +181,8 @@ elif PRODUCTION:
 
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # Long waits are dates the daily scan finds, never ETAs: every countdown stays far below this.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -208,6 +212,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "daily-deadline-scan": {
+        "task": "notices.tasks.daily_scan",
+        "schedule": crontab(hour=6, minute=30),
+    },
     "clear-expired-sessions": {
         "task": "zhengai.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
@@ -221,7 +229,7 @@ EMAIL_BACKEND = env_str(
     if PRODUCTION
     else "django.core.mail.backends.filebased.EmailBackend",
 )
-EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail")))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -231,6 +239,7 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ConfigError("EMAIL_USE_TLS 与 EMAIL_USE_SSL 不能同时开启（choose one）")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "诊改门户 <noreply@zhengai.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("indicators.urls")),
     path("", include("schools.urls")),
     path("", include("review.urls")),
+    path("", include("notices.urls")),
 ]

@@ -19,6 +19,7 @@ from review.models import (
     Consolidation,
     Cycle,
     Finding,
+    NotDiagnosedProposal,
     PanelAssignment,
     Reapplication,
     Recheck,
@@ -296,6 +297,9 @@ def record_not_diagnosed(*, cycle: Cycle, school: School, user, note: str) -> Ve
         published_at=timezone.now(),
         published_by=user,
     )
+    NotDiagnosedProposal.objects.filter(cycle=cycle, school=school, record__isnull=True).update(
+        record=record
+    )
     apply_sanctions(record=record)
     return record
 
@@ -372,7 +376,15 @@ def apply_sanctions(*, record: VerdictRecord) -> Sanction | None:
             school=record.school, opened_by=record, opened_on=today
         )
         record_sanction_years(sanction=open_sanction, through_year=today.year)
+        _notify_sanction(open_sanction)
     return open_sanction
+
+
+def _notify_sanction(sanction: Sanction) -> None:
+    """Tell the school and staff now rather than at the next daily scan (same notice key)."""
+    from notices.services.scan import sanction_dues, write_notices
+
+    write_notices(sanction_dues(sanction, sanction.opened_on))
 
 
 def record_sanction_years(*, sanction: Sanction, through_year: int) -> int:

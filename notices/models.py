@@ -1,0 +1,81 @@
+"""Notices: one row per (recipient, kind, subject, due date, stage) — the key that makes the
+daily scan and its e-mails idempotent (R8, R10, R11, R15–R17, R20).
+
+Why an app of its own: the inbox, the e-mail delivery and the log are the same machinery for
+every deadline the workflow has; the workflow (``review``) only says what is due.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class NoticeKind(models.TextChoices):
+    RULES_DUE = "rules_due", "实施细则备案（R20）"
+    SELF_DIAGNOSIS_DUE = "self_diagnosis_due", "周期内自主诊改（R8）"
+    NOT_DIAGNOSED = "not_diagnosed", "未按时开展诊改，拟认定“异常”（R15）"
+    MATERIALS_PUBLISH = "materials_publish", "复核材料公示（R10）"
+    MATERIALS_SUBMIT = "materials_submit", "复核材料报送（R10）"
+    FINDINGS_DUE = "findings_due", "专家评议"
+    RECTIFICATION_DUE = "rectification_due", "整改完成（R11）"
+    IMPROVEMENT_END = "improvement_end", "改进期满，申请重新复核（R16）"
+    SANCTION_OPENED = "sanction_opened", "限制措施（R17）"
+    SANCTION_YEAR = "sanction_year", "限制措施年度执行（R17）"
+
+
+class Stage(models.TextChoices):
+    """When, relative to the due date, a notice goes out."""
+
+    DAYS_14 = "d14", "提前 14 天"
+    DAYS_3 = "d3", "提前 3 天"
+    DUE = "due", "当天到期"
+    OVERDUE = "overdue", "已逾期"
+    EVENT = "event", "事项通知"
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENDING = "sending", "发送中"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+    NO_ADDRESS = "no_address", "无邮箱"
+
+
+class Notice(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField("类型", max_length=30, choices=NoticeKind.choices)
+    subject = models.CharField("事项", max_length=60)  # e.g. "recheck:12", "school:3:2026"
+    due_date = models.DateField("期限")
+    stage = models.CharField("阶段", max_length=10, choices=Stage.choices)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容")
+    url = models.CharField("办理页面", max_length=200)
+    created = models.DateTimeField("生成时间", auto_now_add=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    email_status = models.CharField(
+        "邮件", max_length=12, choices=EmailStatus.choices, default=EmailStatus.PENDING
+    )
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_error = models.TextField(blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created", "-pk"]
+        constraints = [
+            # Never repeat: a second scan, a second worker or a retried task cannot add a row.
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "subject", "due_date", "stage"],
+                name="one_notice_per_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="unread"),
+            models.Index(fields=["email_status"], name="notice_email_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
