@@ -156,9 +156,15 @@ def _digest(user, kind: NoticeKind, due_date: date, stage: Stage, items: list[Du
         subject=f"province:{kind}",
         due_date=due_date,
         stage=stage,
-        title=f"{label}：{len(items)} 所学校{when_text(due_date, stage)}",
+        title=f"{label}：{len(items)} 所学校"
+        + (
+            f"（{when_text(due_date, stage)}）"
+            if stage == Stage.EVENT
+            else when_text(due_date, stage)
+        ),
         body=f"{'、'.join(names)}{more}。\n{items[0].body}",
-        url=items[0].url if len(items) == 1 else _province_url(kind),
+        # One page serves them all (the same re-check list, the same cycle): link to it.
+        url=items[0].url if len({i.url for i in items}) == 1 else _province_url(kind),
         email_status=EmailStatus.PENDING if user.email else EmailStatus.NO_ADDRESS,
     )
 
