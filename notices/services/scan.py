@@ -33,7 +33,7 @@ from review.models import (
     VerdictRecord,
 )
 from review.services.rules import rules_deadline
-from review.services.scoring import record_sanction_years
+from review.services.scoring import record_sanctions_years
 from schools.models import School, SchoolUserObjectPermission
 from schools.permissions import ACT_FOR_SCHOOL_CODENAME
 from schools.roles import Role
@@ -394,14 +394,11 @@ def _improvement_end(today: date) -> list[Due]:
 
 def _sanctions(today: date) -> tuple[list[Due], int]:
     """R17: a notice when a sanction opens, and each new year's entries while it holds."""
-    dues = []
-    entries = 0
-    open_sanctions = Sanction.objects.filter(closed_on__isnull=True).select_related(
-        "school", "opened_by"
+    open_sanctions = list(
+        Sanction.objects.filter(closed_on__isnull=True).select_related("school", "opened_by")
     )
-    for sanction in open_sanctions:
-        entries += record_sanction_years(sanction=sanction, through_year=today.year)
-        dues += sanction_dues(sanction, today)
+    entries = record_sanctions_years(sanctions=open_sanctions, through_year=today.year)
+    dues = [due for sanction in open_sanctions for due in sanction_dues(sanction, today)]
     return dues, entries
 
 
