@@ -26,6 +26,7 @@ run:
 	$(MAKE) --no-print-directory install
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py scan_deadlines
 	./scripts/run-dev.sh $(HOST) $(PORT)
 
 ## make test: install everything, lint, and pass the tests (PostgreSQL/Redis when

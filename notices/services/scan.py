@@ -95,16 +95,19 @@ def scan(*, today: date | None = None) -> ScanResult:
         dues += _improvement_end(today)
         sanction_dues, entries = _sanctions(today)
         dues += sanction_dues
-        created = write_notices(dues, people)
+        created = write_notices(dues, people, today=today)
     result = ScanResult(created=created, proposals=proposals, sanction_entries=entries)
     for due in dues:
         result.by_kind[due.kind] = result.by_kind.get(due.kind, 0) + 1
     return result
 
 
-def write_notices(dues: list[Due], people: _People | None = None) -> int:
+def write_notices(
+    dues: list[Due], people: _People | None = None, *, today: date | None = None
+) -> int:
     """Address the dues, insert what is new, and dispatch its e-mails after commit."""
     people = people or _People()
+    today = today or timezone.localdate()
     started = timezone.now()
     direct_ids = {i for due in dues for i in due.user_ids}
     direct = {u.pk: u for u in get_user_model().objects.filter(pk__in=direct_ids, is_active=True)}
@@ -121,7 +124,7 @@ def write_notices(dues: list[Due], people: _People | None = None) -> int:
         if due.school_id is not None:
             digests[(due.kind, due.due, due.stage)].append(due)
     for (kind, due_date, stage), items in digests.items():
-        notices += [_digest(user, kind, due_date, stage, items) for user in people.staff]
+        notices += [_digest(user, kind, due_date, stage, items, today) for user in people.staff]
     before = Notice.objects.count()
     Notice.objects.bulk_create(notices, ignore_conflicts=True)
     created = Notice.objects.count() - before
@@ -146,7 +149,9 @@ def _notice(user, due: Due) -> Notice:
     )
 
 
-def _digest(user, kind: NoticeKind, due_date: date, stage: Stage, items: list[Due]) -> Notice:
+def _digest(
+    user, kind: NoticeKind, due_date: date, stage: Stage, items: list[Due], today: date
+) -> Notice:
     names = [item.title.split("：", 1)[0] for item in items[:DIGEST_NAMES]]
     more = f"等 {len(items)} 所" if len(items) > DIGEST_NAMES else f"共 {len(items)} 所"
     label = NoticeKind(kind).label
@@ -158,9 +163,9 @@ def _digest(user, kind: NoticeKind, due_date: date, stage: Stage, items: list[Du
         stage=stage,
         title=f"{label}：{len(items)} 所学校"
         + (
-            f"（{when_text(due_date, stage)}）"
+            f"（{when_text(due_date, stage, today)}）"
             if stage == Stage.EVENT
-            else when_text(due_date, stage)
+            else when_text(due_date, stage, today)
         ),
         body=f"{'、'.join(names)}{more}。\n{items[0].body}",
         # One page serves them all (the same re-check list, the same cycle): link to it.
@@ -198,7 +203,7 @@ def _rules_due(today: date) -> list[Due]:
             subject=f"school:{school.pk}",
             due=due,
             stage=stage,
-            title=f"{school.name}：{today.year} 年诊改工作实施细则{when_text(due, stage)}",
+            title=f"{school.name}：{today.year} 年诊改工作实施细则{when_text(due, stage, today)}",
             body="学校诊改工作实施细则须于 5 月 30 日前报省教育厅职成处、"
             "福建省职业技术教育学会备案。",
             url=url,
@@ -237,7 +242,7 @@ def _self_diagnosis_due(today: date) -> tuple[list[Due], int]:
                     subject=f"cycle:{cycle.pk}",
                     due=due,
                     stage=stage,
-                    title=f"{school.name}：{cycle.name}的自主诊改{when_text(due, stage)}",
+                    title=f"{school.name}：{cycle.name}的自主诊改{when_text(due, stage, today)}",
                     body="每所学校每 3 年至少完成一次质量保证体系诊改工作；在规定时间内不开展"
                     "诊改工作的学校，其结论视为“异常”。",
                     url=url,
@@ -297,7 +302,7 @@ def _materials_due(today: date) -> list[Due]:
                     subject=f"recheck:{recheck.pk}",
                     due=due,
                     stage=stage,
-                    title=f"{recheck.school.name}：{what}{when_text(due, stage)}",
+                    title=f"{recheck.school.name}：{what}{when_text(due, stage, today)}",
                     body=f"复核于 {recheck.start_date:%Y-%m-%d} 开始。",
                     url=url,
                     school_id=recheck.school_id,
@@ -327,7 +332,8 @@ def _findings_due(today: date) -> list[Due]:
                 subject=f"recheck:{recheck.pk}",
                 due=recheck.end_date,
                 stage=stage,
-                title=f"{recheck.school.name}复核的逐项评议{when_text(recheck.end_date, stage)}",
+                title=f"{recheck.school.name}复核的逐项评议"
+                + when_text(recheck.end_date, stage, today),
                 body="请先声明无利益冲突，再逐项评议并提交。",
                 url=reverse("review:recheck", kwargs={"pk": recheck.pk}) + "#verdict",
                 user_ids=(assignment.expert.user_id,),
@@ -351,7 +357,7 @@ def _rectification_due(today: date) -> list[Due]:
                 subject=f"verdict:{record.pk}",
                 due=rectification.due,
                 stage=stage,
-                title=f"{record.school.name}：整改任务{when_text(rectification.due, stage)}",
+                title=f"{record.school.name}：整改任务{when_text(rectification.due, stage, today)}",
                 body="须在复核工作结束后一年内完成整改任务。",
                 url=reverse("review:rectification", kwargs={"pk": record.pk}),
                 school_id=record.school_id,
@@ -383,7 +389,8 @@ def _improvement_end(today: date) -> list[Due]:
                 subject=f"verdict:{record.pk}",
                 due=due,
                 stage=stage,
-                title=f"{record.school.name}：改进期{when_text(due, stage)}，须重新提出复核申请",
+                title=f"{record.school.name}：改进期{when_text(due, stage, today)}，"
+                "须重新提出复核申请",
                 body="“待改进”和“异常”的学校改进期为 1 年，改进期满后须重新提出复核申请。",
                 url=reverse("review:verdict", kwargs={"pk": record.pk}),
                 school_id=record.school_id,

@@ -23,13 +23,14 @@ def stage_for(due: date, today: date, *, overdue: bool = True) -> Stage | None:
     return None
 
 
-def when_text(due: date, stage: Stage) -> str:
-    """The due date as the notice's title says it."""
+def when_text(due: date, stage: Stage, today: date | None = None) -> str:
+    """The due date as the notice's title says it (with the days left when ``today`` is given)."""
     day = f"{due.year} 年 {due.month} 月 {due.day} 日"
+    left = f"（还有 {(due - today).days} 天）" if today else ""
     return {
-        Stage.DAYS_14: f"将于 {day} 截止（还有 14 天以内）",
-        Stage.DAYS_3: f"将于 {day} 截止（还有 3 天以内）",
+        Stage.DAYS_14: f"将于 {day}截止{left}",
+        Stage.DAYS_3: f"将于 {day}截止{left}",
         Stage.DUE: f"今天（{day}）截止",
-        Stage.OVERDUE: f"已于 {day} 逾期",
+        Stage.OVERDUE: f"已于 {day}逾期",
         Stage.EVENT: day,
     }[stage]

@@ -195,8 +195,8 @@ class Command(BaseCommand):
         )
         if not created:
             return  # seeded before: leave whatever was done with it
-        # Far enough ahead that the R10 deadlines are still to come, inside the cycle.
-        start = timezone.localdate() + timedelta(days=45)
+        # Far enough ahead that the R10 deadlines are still to come, inside the cycle;
+        start = timezone.localdate() + timedelta(days=40)  # publish-by in 10 days: a notice
         if start.year not in cycle.years:
             start = timezone.localdate() + timedelta(days=3)
         service.schedule(recheck=recheck, start=start, end=start + timedelta(days=2), user=staff)
