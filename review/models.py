@@ -468,12 +468,24 @@ class Material(TimeStampedModel):
     )
     # Public from this moment (the set was published, R10); never before, never a draft.
     disclosed_at = models.DateTimeField("公示时间", null=True, blank=True)
+    # Staff may take a disclosed file down, never silently: the reason is shown publicly.
+    withdrawn_at = models.DateTimeField("撤下时间", null=True, blank=True)
+    withdrawn_reason = models.TextField("撤下原因", blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = "复核材料"
         verbose_name_plural = "复核材料"
         ordering = ["kind", "created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | ~Q(withdrawn_reason=""),
+                name="withdrawal_has_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.original_name}"

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
@@ -18,3 +19,11 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        """Vary on the language cookie (we ignore Accept-Language), unless the page is one
+        language for everyone (the public column), which a shared cache may then keep."""
+        if not getattr(response, "language_independent", False):
+            patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response

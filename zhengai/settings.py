@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "schools",
     "review",
     "notices",
+    "disclosure",
 ]
 
 MIDDLEWARE = [

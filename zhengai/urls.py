@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("schools.urls")),
     path("", include("review.urls")),
     path("", include("notices.urls")),
+    path("", include("disclosure.urls")),
 ]

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from disclosure.services import load_plan_document
 from indicators.services.loading import load_indicator_file
 from review.services.rechecks import load_annex2_plan
 from schools.services.loading import load_schools_file
@@ -22,6 +23,9 @@ class Command(BaseCommand):
         ensure_role_groups()
         # R7: 附件2's 2017–2020 plan, one re-check per listed school in its planned year.
         cycle = load_annex2_plan()
+        # R18: the plan itself is the first document of the disclosure column.
+        plan = load_plan_document()
+        lines.append(f"专栏：{plan.title}")
         lines.append(f"周期：{cycle.name}（{cycle.rechecks.count()} 所）")
         if options["verbosity"] >= 1:
             for line in lines:

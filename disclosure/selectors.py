@@ -1,0 +1,132 @@
+"""What the public may see, and nothing else: every query here filters to disclosed rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+
+from disclosure.models import ColumnDocument
+from review.models import Material, MaterialKind, Recheck, Rectification, VerdictRecord
+from schools.models import School
+
+
+def published_documents() -> QuerySet[ColumnDocument]:
+    return ColumnDocument.objects.filter(published_at__isnull=False)
+
+
+def disclosed_materials() -> QuerySet[Material]:
+    """Files the school has published (R10), including ones taken down (shown with why)."""
+    return Material.objects.filter(disclosed_at__isnull=False)
+
+
+def published_verdicts() -> QuerySet[VerdictRecord]:
+    return VerdictRecord.objects.all()  # a verdict row exists only once published
+
+
+def latest_disclosures(limit: int = 10) -> list[Material]:
+    return list(
+        disclosed_materials()
+        .filter(withdrawn_at__isnull=True)
+        .select_related("recheck__school")
+        .order_by("-disclosed_at", "-pk")[:limit]
+    )
+
+
+def schedule(*, year: int | None = None, cycle_id: int | None = None) -> QuerySet[Recheck]:
+    """Re-checks with dates, by year and cycle (the public schedule)."""
+    rechecks = Recheck.objects.select_related("school", "cycle").order_by(
+        "start_date", "planned_year", "school__name"
+    )
+    if year:
+        rechecks = rechecks.filter(planned_year=year)
+    if cycle_id:
+        rechecks = rechecks.filter(cycle_id=cycle_id)
+    return rechecks
+
+
+def search_schools(*, q: str = "", city: str = "", year: str = "", verdict: str = ""):
+    """Schools by name, city, re-check year, and latest verdict in force."""
+    latest = (
+        VerdictRecord.objects.filter(school=OuterRef("pk"), corrected_by__isnull=True)
+        .order_by("-published_at", "-pk")
+        .values("verdict")[:1]
+    )
+    schools = School.objects.annotate(latest_verdict=Subquery(latest)).order_by("name")
+    if q.strip():
+        schools = schools.filter(name__contains=q.strip())
+    if city:
+        schools = schools.filter(city=city)
+    if year.isdigit():
+        schools = schools.filter(
+            Exists(Recheck.objects.filter(school=OuterRef("pk"), planned_year=int(year)))
+        )
+    if verdict:
+        schools = schools.filter(latest_verdict=verdict)
+    return schools
+
+
+@dataclass
+class MaterialSlot:
+    kind: MaterialKind
+    versions: list[Material]
+
+
+@dataclass
+class PublicRecheck:
+    recheck: Recheck
+    slots: list[MaterialSlot]
+    published: bool
+
+
+def school_page(school: School) -> dict:
+    """A school's public page in a fixed number of queries."""
+    rechecks = list(
+        school.rechecks.select_related("cycle")
+        .prefetch_related(
+            Prefetch(
+                "materials",
+                queryset=disclosed_materials().order_by("kind", "disclosed_at", "pk"),
+                to_attr="public_materials",
+            )
+        )
+        .order_by("-planned_year", "-round")
+    )
+    items = []
+    for recheck in rechecks:
+        by_kind: dict[int, list] = {k.value: [] for k in MaterialKind}
+        for material in recheck.public_materials:
+            by_kind[material.kind].append(material)
+        items.append(
+            PublicRecheck(
+                recheck=recheck,
+                slots=[MaterialSlot(k, by_kind[k.value]) for k in MaterialKind],
+                published=recheck.materials_published_at is not None,
+            )
+        )
+    verdicts = list(
+        published_verdicts()
+        .filter(school=school)
+        .select_related("cycle", "corrects")
+        .prefetch_related(
+            Prefetch(
+                "rectification",
+                queryset=Rectification.objects.prefetch_related("items"),
+            )
+        )
+        .order_by("-published_at")
+    )
+    corrected = set(
+        VerdictRecord.objects.filter(school=school, corrects__isnull=False).values_list(
+            "corrects_id", flat=True
+        )
+    )
+    for record in verdicts:
+        record.is_corrected = record.pk in corrected
+        plan = getattr(record, "rectification", None)
+        if plan:
+            items_ = list(plan.items.all())
+            record.plan_written = sum(1 for i in items_ if i.plan)
+            record.progress_reported = sum(1 for i in items_ if i.progress)
+            record.plan_total = len(items_)
+    return {"rechecks": items, "verdicts": verdicts}

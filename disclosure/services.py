@@ -1,0 +1,86 @@
+"""Writes of the column: its documents, and taking a disclosed file down (with a reason)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from disclosure.models import ColumnDocument, DocumentKind
+from review.models import Material
+from zhengai import fixtures
+
+PLAN_SLUG = "fujian-zhengai-plan"
+PLAN_TITLE = "福建省高等职业院校内部质量保证体系诊断与改进工作实施方案（修订稿）"
+
+
+@transaction.atomic
+def load_plan_document() -> ColumnDocument:
+    """R18: the plan itself is the column's first document; created once, never overwritten."""
+    document, _ = ColumnDocument.objects.get_or_create(
+        slug=PLAN_SLUG,
+        defaults={
+            "kind": DocumentKind.POLICY,
+            "title": PLAN_TITLE,
+            "body": fixtures.POLICY_TEXT_FILE.read_text(encoding="utf-8").strip(),
+            "pinned": True,
+            "published_at": timezone.now(),
+        },
+    )
+    return document
+
+
+@transaction.atomic
+def save_document(
+    *, user, kind: str, slug: str, title: str, body: str, document: ColumnDocument | None = None
+) -> ColumnDocument:
+    errors = {}
+    if kind not in DocumentKind.values:
+        errors["kind"] = "请选择类别。"
+    if not title.strip():
+        errors["title"] = "请填写标题。"
+    if not body.strip():
+        errors["body"] = "请填写正文。"
+    if (
+        not slug
+        or ColumnDocument.objects.filter(slug=slug)
+        .exclude(pk=document.pk if document else None)
+        .exists()
+    ):
+        errors["slug"] = "网址名为空或已被使用（只用英文字母、数字和连字符）。"
+    if errors:
+        raise ValidationError(errors)
+    document = document or ColumnDocument()
+    document.kind, document.slug = kind, slug
+    document.title, document.body = title.strip(), body.strip()
+    document.updated_by = user
+    document._history_user = user
+    document.save()
+    return document
+
+
+@transaction.atomic
+def set_published(*, document: ColumnDocument, user, published: bool) -> None:
+    """Publish or take down a document; every change is in its history."""
+    document.published_at = timezone.now() if published else None
+    document.updated_by = user
+    document._history_user = user
+    document._change_reason = "disclosure.document." + ("published" if published else "unpublished")
+    document.save()
+
+
+@transaction.atomic
+def withdraw_material(*, material: Material, user, reason: str) -> None:
+    """Take a disclosed file down; the reason is shown publicly in its place."""
+    if not reason.strip():
+        raise ValidationError({"reason": "撤下已公示的材料须填写原因（将向社会公开）。"})
+    if material.disclosed_at is None:
+        raise ValidationError("该材料尚未公示。")
+    if material.withdrawn_at:
+        raise ValidationError("该材料已经撤下。")
+    material.withdrawn_at = timezone.now()
+    material.withdrawn_reason = reason.strip()
+    material.withdrawn_by = user
+    material._history_user = user
+    material._change_reason = "disclosure.material.withdrawn"
+    material.save()

@@ -1,0 +1,282 @@
+"""The public column: no login, nothing private, cacheable pages (R10, R18).
+
+Every object is looked up through ``selectors`` (disclosed rows only) and anything else
+answers 404. Pages use a layout of their own with no account or CSRF content, so a shared
+cache may keep them.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.syndication.views import Feed
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
+
+from disclosure import selectors, services
+from disclosure.models import ColumnDocument, DocumentKind
+from review.exporters.verdict_pdf import render_verdict_pdf
+from review.models import Cycle, Material
+from review.permissions import get_recheck_for_user, require_provincial
+from review.selectors import verdict_report_data
+from review.services.verdict import Verdict
+from review.views import _bytes_response
+from schools.models import City, School
+from schools.permissions import is_provincial
+
+public = cache_control(public=True, max_age=300)
+
+
+def page(template: str, context: dict) -> HttpResponse:
+    """Render without the request: no account, no CSRF token, no session read, so the page
+    is the same for everyone and a shared cache may keep it."""
+    response = HttpResponse(render_to_string(template, context))
+    response.language_independent = True
+    return response
+
+
+@require_GET
+@public
+def home(request):
+    today = timezone.localdate()
+    return page(
+        "disclosure/home.html",
+        {
+            "documents": selectors.published_documents()[:10],
+            "upcoming": selectors.schedule()
+            .filter(start_date__gte=today)
+            .select_related(None)
+            .select_related("school")[:10],
+            "latest": selectors.latest_disclosures(),
+            "verdicts": selectors.published_verdicts()
+            .filter(corrected_by__isnull=True)
+            .select_related("school")
+            .order_by("-published_at")[:10],
+            "cities": City.choices,
+        },
+    )
+
+
+@require_GET
+@public
+def document(request, slug: str):
+    doc = get_object_or_404(selectors.published_documents(), slug=slug)
+    return page("disclosure/document.html", {"document": doc})
+
+
+@require_GET
+@public
+def documents(request):
+    return page(
+        "disclosure/documents.html",
+        {"documents": selectors.published_documents(), "kinds": DocumentKind},
+    )
+
+
+@require_GET
+@public
+def schedule(request):
+    year = request.GET.get("year", "")
+    cycle = request.GET.get("cycle", "")
+    rechecks = selectors.schedule(
+        year=int(year) if year.isdigit() else None, cycle_id=int(cycle) if cycle.isdigit() else None
+    )
+    return page(
+        "disclosure/schedule.html",
+        {
+            "rechecks": rechecks,
+            "cycles": Cycle.objects.order_by("-start_year"),
+            "years": sorted(set(selectors.schedule().values_list("planned_year", flat=True))),
+            "year": year,
+            "cycle": cycle,
+        },
+    )
+
+
+@require_GET
+@public
+def schools(request):
+    filters = {k: request.GET.get(k, "") for k in ("q", "city", "year", "verdict")}
+    return page(
+        "disclosure/schools.html",
+        {
+            "schools": selectors.search_schools(**filters),
+            "filters": filters,
+            "cities": City.choices,
+            "verdicts": Verdict.choices,
+            "verdict_labels": dict(Verdict.choices),
+        },
+    )
+
+
+@require_GET
+@public
+def school(request, pk: int):
+    school = get_object_or_404(School, pk=pk)
+    return page("disclosure/school.html", {"school": school, **selectors.school_page(school)})
+
+
+@require_GET
+@public
+def download(request, token: str):
+    """A disclosed file, by its unguessable token; a draft or withdrawn file is 404."""
+    material = get_object_or_404(
+        selectors.disclosed_materials()
+        .filter(withdrawn_at__isnull=True)
+        .select_related("recheck__school"),
+        token=token,
+    )
+    name = f"{material.recheck.school.name}-材料{material.kind}-{material.original_name}"
+    return FileResponse(material.document.open("rb"), as_attachment=True, filename=name)
+
+
+@require_GET
+@public
+def verdict(request, pk: int):
+    record = get_object_or_404(selectors.published_verdicts().select_related("school"), pk=pk)
+    return page(
+        "disclosure/verdict.html",
+        {"record": record, "data": verdict_report_data(record)},
+    )
+
+
+@require_GET
+@public
+def verdict_pdf(request, pk: int):
+    record = get_object_or_404(selectors.published_verdicts(), pk=pk)
+    return _bytes_response(render_verdict_pdf(verdict_report_data(record)))
+
+
+class DisclosureFeed(Feed):
+    """New disclosures: materials published, verdicts published, column documents."""
+
+    feed_type = Atom1Feed
+    title = "福建省高职院校诊改专栏：最新公开信息"
+    subtitle = "学校复核材料公示、复核结论与政策文件"
+
+    def link(self):
+        return reverse("column:home")
+
+    def items(self):
+        entries = []
+        for material in selectors.latest_disclosures(30):
+            school = material.recheck.school
+            entries.append(
+                (
+                    material.disclosed_at,
+                    f"{school.name} 公示复核材料：{material.get_kind_display()}",
+                    reverse("column:school", args=[school.pk]),
+                    f"文件 {material.original_name}，SHA-256 {material.sha256}",
+                )
+            )
+        verdicts = selectors.published_verdicts().select_related("school")
+        for record in verdicts.order_by("-published_at")[:30]:
+            entries.append(
+                (
+                    record.published_at,
+                    f"{record.school.name} 复核结论：{record.get_verdict_display()}",
+                    reverse("column:verdict", args=[record.pk]),
+                    "复核结论与复核报告已公开。",
+                )
+            )
+        for doc in selectors.published_documents()[:30]:
+            entries.append(
+                (
+                    doc.published_at,
+                    f"{doc.get_kind_display()}：{doc.title}",
+                    reverse("column:document", args=[doc.slug]),
+                    doc.body[:200],
+                )
+            )
+        return sorted(entries, key=lambda e: e[0], reverse=True)[:50]
+
+    def item_title(self, item):
+        return item[1]
+
+    def item_link(self, item):
+        return item[2]
+
+    def item_description(self, item):
+        return item[3]
+
+    def item_pubdate(self, item):
+        return item[0]
+
+    def item_guid(self, item):
+        return f"{item[2]}#{item[0].timestamp():.0f}"
+
+
+# --- Staff ----------------------------------------------------------------------------------
+
+
+@login_required
+def manage(request):
+    require_provincial(request.user)
+    if request.method == "POST":
+        doc = None
+        if request.POST.get("pk"):
+            doc = get_object_or_404(ColumnDocument, pk=request.POST["pk"])
+        try:
+            doc = services.save_document(
+                user=request.user,
+                kind=request.POST.get("kind", ""),
+                slug=request.POST.get("slug", "").strip(),
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+                document=doc,
+            )
+        except ValidationError as exc:
+            return render(
+                request,
+                "disclosure/manage.html",
+                {
+                    "documents": ColumnDocument.objects.all(),
+                    "kinds": DocumentKind.choices,
+                    "errors": exc.message_dict,
+                    "posted": request.POST,
+                },
+                status=400,
+            )
+        messages.success(request, f"已保存“{doc.title}”（尚未发布的需点“发布”）。")
+        return redirect("column:manage")
+    return render(
+        request,
+        "disclosure/manage.html",
+        {"documents": ColumnDocument.objects.all(), "kinds": DocumentKind.choices, "posted": {}},
+    )
+
+
+@login_required
+@require_POST
+def toggle(request, pk: int):
+    require_provincial(request.user)
+    doc = get_object_or_404(ColumnDocument, pk=pk)
+    publish = request.POST.get("publish") == "1"
+    services.set_published(document=doc, user=request.user, published=publish)
+    messages.success(request, f"“{doc.title}”已{'发布' if publish else '撤下'}。")
+    return redirect("column:manage")
+
+
+@login_required
+@require_POST
+def withdraw(request, pk: int, material_pk: int):
+    recheck = get_recheck_for_user(request.user, pk)
+    if not is_provincial(request.user):
+        raise Http404("页面不存在")
+    material = get_object_or_404(Material, pk=material_pk, recheck=recheck)
+    try:
+        services.withdraw_material(
+            material=material, user=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, "未撤下：" + " ".join(exc.messages))
+    else:
+        messages.success(request, "已撤下该材料；专栏中显示撤下时间和原因。")
+    return redirect(reverse("review:recheck", kwargs={"pk": pk}) + "#materials")
