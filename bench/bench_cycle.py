@@ -7,7 +7,7 @@ count) and the whole proposal service (reads, the R19 algorithm, writes, guardia
 
 from datetime import date, timedelta
 
-from harness import measure, test_database
+from harness import analyze, measure, test_database
 
 with test_database():
     import random
@@ -58,6 +58,7 @@ with test_database():
         )
         for i, s in enumerate(picked)
     )
+    analyze()
     client = Client()
     client.force_login(staff)
     url = f"/cycles/{cycle.pk}/"

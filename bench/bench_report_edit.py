@@ -1,6 +1,6 @@
 """Median of the self-diagnosis edit page for a full-length report with many saved versions."""
 
-from harness import measure, test_database
+from harness import analyze, measure, test_database
 
 with test_database():
     from django.core.management import call_command
@@ -46,6 +46,7 @@ with test_database():
                 for row in sample.rows
             },
         )
+    analyze()
     client = Client()
     client.force_login(user)
     url = f"/self-diagnosis/{report.pk}/"

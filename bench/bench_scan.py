@@ -10,7 +10,7 @@ import statistics
 import time
 from datetime import date, timedelta
 
-from harness import measure, test_database
+from harness import analyze, measure, test_database
 
 with test_database():
     import random
@@ -119,6 +119,7 @@ with test_database():
             for v in verdicts
             if v.verdict == "abnormal"
         )
+    analyze()
     today = date(2026, 5, 27)
     with CaptureQueriesContext(connection) as queries:
         first = scan(today=today)

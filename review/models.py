@@ -310,6 +310,7 @@ class Recheck(TimeStampedModel):
         verbose_name = "复核"
         verbose_name_plural = "复核"
         ordering = ["start_date", "school__name"]
+        indexes = [models.Index(fields=["start_date"], name="recheck_start")]
         permissions = [("review_recheck", "作为复核专家参加该复核")]
         constraints = [
             # R16: a school re-applies after 待改进/异常; each new re-check is the next round.
@@ -480,6 +481,8 @@ class Material(TimeStampedModel):
         verbose_name = "复核材料"
         verbose_name_plural = "复核材料"
         ordering = ["kind", "created"]
+        # The column's "latest disclosures" reads newest first.
+        indexes = [models.Index(fields=["-disclosed_at", "-id"], name="material_disclosed")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(withdrawn_at__isnull=True) | ~Q(withdrawn_reason=""),
@@ -599,6 +602,7 @@ class VerdictRecord(TimeStampedModel):
         verbose_name = "复核结论"
         verbose_name_plural = "复核结论"
         ordering = ["published_at", "pk"]
+        indexes = [models.Index(fields=["-published_at"], name="verdict_published")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(matched__isnull=True) | Q(matched__lte=15), name="matched_at_most_15"
