@@ -34,6 +34,13 @@ from schools.models import School
 from schools.permissions import is_provincial, reads_everything, school_of
 
 
+def _errors_by_field(exc: ValidationError) -> dict[str, str]:
+    """A service's errors keyed by form field ("__all__" for the form as a whole)."""
+    if hasattr(exc, "error_dict"):
+        return {key: " ".join(texts) for key, texts in exc.message_dict.items()}
+    return {"__all__": " ".join(exc.messages)}
+
+
 def _posted_findings(request, codes: list[str]) -> dict[str, FindingInput]:
     findings = {}
     for code in codes:
@@ -91,11 +98,7 @@ def score(request, pk: int):
                 submit=request.POST.get("action") == "submit",
             )
         except ValidationError as exc:
-            errors = (
-                {k: " ".join(v) for k, v in exc.message_dict.items()}
-                if hasattr(exc, "error_dict")
-                else {"__all__": " ".join(exc.messages)}
-            )
+            errors = _errors_by_field(exc)
             values = findings
             rating = request.POST.get("measures_rating", "")
             rating_reason = request.POST.get("measures_reason", "")
@@ -166,11 +169,7 @@ def consolidate(request, pk: int):
                 submit=request.POST.get("action") == "submit",
             )
         except ValidationError as exc:
-            errors = (
-                {k: " ".join(v) for k, v in exc.message_dict.items()}
-                if hasattr(exc, "error_dict")
-                else {"__all__": " ".join(exc.messages)}
-            )
+            errors = _errors_by_field(exc)
             values = findings
             rating = request.POST.get("measures_rating", "")
             rating_reason = request.POST.get("measures_reason", "")
