@@ -1,70 +1,15 @@
 """R5: median time to render a full-length 附件3 report to PDF (target ≤ 1.0 s).
 
-Run as ``.venv/bin/python bench/bench_report_pdf.py``. No database: the report is built in
-memory by ``review.exporters.samples.full_length_report``.
+Run as ``.venv/bin/python bench/bench_report_pdf.py [out.pdf]``. No database: the report is
+built in memory by ``review.exporters.samples.full_length_report``.
 """
 
-from __future__ import annotations
-
-import logging
-import os
-import statistics
 import sys
-import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengai.settings")
+import pdfbench
 
-import django  # noqa: E402
-
-django.setup()
-
-from review.exporters.pdf import render_report_pdf  # noqa: E402
-from review.exporters.samples import full_length_report  # noqa: E402
-
-RUNS = 7
-TARGET_SECONDS = 1.0
-
-
-def page_count(pdf: bytes) -> int:
-    """Pages in ``pdf``, read back with pypdf."""
-    from io import BytesIO
-
-    from pypdf import PdfReader
-
-    return len(PdfReader(BytesIO(pdf)).pages)
-
-
-def main() -> int:
-    """Render once to warm up, then time RUNS renders and print the median."""
-    # WeasyPrint logs every layout step at INFO; the portal's root logger would print them all.
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-    report = full_length_report()
-
-    start = time.perf_counter()
-    _, _, pdf = render_report_pdf(report)  # warm-up: font configuration, templates
-    first = time.perf_counter() - start
-
-    timings = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        render_report_pdf(report)
-        timings.append(time.perf_counter() - start)
-
-    median = statistics.median(timings)
-    print(
-        f"report PDF (full length, {page_count(pdf)} pages, {len(pdf) // 1024} KB): "
-        f"median {median:.2f} s, min {min(timings):.2f} s, max {max(timings):.2f} s "
-        f"over {RUNS} runs (first render {first:.2f} s)"
-    )
-    verdict = "met" if median <= TARGET_SECONDS else "NOT MET"
-    print(f"R5 target: median ≤ {TARGET_SECONDS:.1f} s: {verdict}")
-    if len(sys.argv) > 1:  # a path: keep the PDF to look at, e.g. with pdftoppm
-        Path(sys.argv[1]).write_bytes(pdf)
-    # Informational like the other benches: a busy machine must not fail `make bench`.
-    return 0
-
+from review.exporters.pdf import render_report_pdf
+from review.exporters.samples import full_length_report
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(pdfbench.run("report PDF (full length)", render_report_pdf, full_length_report()))
