@@ -133,26 +133,26 @@ def edit_page(report: SelfDiagnosis, *, user) -> dict:
 def report_statuses(
     *, year: int, filters: dict[str, str]
 ) -> tuple[list[tuple[School, SelfDiagnosis | None]], dict[str, int]]:
-    """Every school with its report of ``year`` (None: not started), and counts by status."""
-    schools = School.objects.order_by("name")
+    """Every school with its report of ``year`` (None: not started), and counts by status.
+
+    The year's reports are read by year and matched here (no IN list of every school id).
+    """
+    schools = School.objects.only("pk", "name", "is_new").order_by("name")
     if filters.get("city"):
         schools = schools.filter(city=filters["city"])
     if filters.get("q"):
         schools = schools.filter(name__contains=filters["q"].strip())
-    schools = schools.prefetch_related(
-        Prefetch(
-            "self_diagnoses",
-            queryset=SelfDiagnosis.objects.filter(year=year).only(
-                "pk", "school_id", "status", "submitted_at", "modified", "year"
-            ),
-            to_attr="reports_of_year",
+    reports = {
+        report.school_id: report
+        for report in SelfDiagnosis.objects.filter(year=year).only(
+            "pk", "school_id", "status", "submitted_at", "modified", "year"
         )
-    )
+    }
     status = filters.get("status")
     rows = []
     counts = dict.fromkeys(["not_started", *ReportStatus.values], 0)
     for school in schools:
-        report = school.reports_of_year[0] if school.reports_of_year else None
+        report = reports.get(school.pk)
         state = report.status if report else "not_started"
         counts[state] += 1
         if status and status != state:
