@@ -50,10 +50,7 @@ def home(request):
         "disclosure/home.html",
         {
             "documents": selectors.published_documents()[:10],
-            "upcoming": selectors.schedule()
-            .filter(start_date__gte=today)
-            .select_related(None)
-            .select_related("school")[:10],
+            "upcoming": selectors.schedule().filter(start_date__gte=today)[:10],
             "latest": selectors.latest_disclosures(),
             "verdicts": selectors.published_verdicts()
             .filter(corrected_by__isnull=True)
