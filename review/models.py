@@ -688,6 +688,10 @@ class Rectification(TimeStampedModel):
         VerdictRecord, on_delete=models.PROTECT, related_name="rectification"
     )
     due = models.DateField("整改完成期限")
+    completed_at = models.DateTimeField("整改完成时间", null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -696,6 +700,11 @@ class Rectification(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.verdict.school} 整改方案"
+
+    @property
+    def completed_late(self) -> bool:
+        """R11: completed after the due day (by the date in Fujian): recorded, not hidden."""
+        return _late(self.completed_at, self.due)
 
 
 class RectificationItem(models.Model):

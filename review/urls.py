@@ -69,6 +69,11 @@ urlpatterns += [
     path("verdicts/<int:pk>/correct/", vv.correct, name="correct"),
     path("verdicts/<int:pk>/rectification/", vv.rectification, name="rectification"),
     path(
+        "verdicts/<int:pk>/rectification/complete/",
+        vv.complete_rectification,
+        name="complete_rectification",
+    ),
+    path(
         "verdicts/<int:pk>/rectification/<int:item_pk>/evidence/",
         vv.add_evidence,
         name="add_evidence",

@@ -358,6 +358,23 @@ def rectification(request, pk: int):
 
 @login_required
 @require_POST
+def complete_rectification(request, pk: int):
+    record = _record_for_user(request.user, pk)
+    if school_of(request.user) != record.school or not hasattr(record, "rectification"):
+        raise Http404("页面不存在")
+    try:
+        scoring.complete_rectification(rectification=record.rectification, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        record.rectification.refresh_from_db()
+        late = "（晚于期限，记为逾期完成）" if record.rectification.completed_late else ""
+        messages.success(request, f"已报告整改完成{late}。")
+    return redirect("review:rectification", pk=pk)
+
+
+@login_required
+@require_POST
 def add_evidence(request, pk: int, item_pk: int):
     record = _record_for_user(request.user, pk)
     if school_of(request.user) != record.school:

@@ -346,10 +346,15 @@ def _rectification_due(today: date) -> list[Due]:
     """R11: rectification completed within a year of the re-check's end."""
     dues = []
     rows = Rectification.objects.filter(
-        due__gte=today, due__lte=today + timedelta(14), verdict__corrected_by__isnull=True
+        due__gte=today - timedelta(30),
+        due__lte=today + timedelta(14),
+        completed_at__isnull=True,
+        verdict__corrected_by__isnull=True,
     ).select_related("verdict__school")
     for rectification in rows:
-        stage = stage_for(rectification.due, today, overdue=False)
+        stage = stage_for(rectification.due, today)
+        if stage is None:
+            continue
         record = rectification.verdict
         dues.append(
             Due(

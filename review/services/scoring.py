@@ -435,6 +435,26 @@ def save_rectification(*, rectification: Rectification, user, items: dict[str, d
 
 
 @transaction.atomic
+def complete_rectification(*, rectification: Rectification, user) -> None:
+    """R11: the school reports the rectification done; every element needs plan and progress."""
+    rectification = Rectification.objects.select_for_update().get(pk=rectification.pk)
+    if rectification.completed_at:
+        raise ValidationError("整改已经标记为完成。")
+    missing = [
+        f"{item.element.code} {item.element.report_name}"
+        for item in rectification.items.select_related("element")
+        if not (item.plan and item.progress)
+    ]
+    if missing:
+        raise ValidationError(["以下诊断要素尚未填写整改措施和整改进展："] + missing)
+    rectification.completed_at = timezone.now()
+    rectification.completed_by = user
+    rectification._history_user = user
+    rectification._change_reason = "review.rectification.completed"
+    rectification.save()
+
+
+@transaction.atomic
 def reapply(*, record: VerdictRecord, user, note: str = "") -> Reapplication:
     """R16: after the improvement period of a 待改进 or 异常, apply for a new re-check."""
     today = timezone.localdate()

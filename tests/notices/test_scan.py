@@ -151,3 +151,19 @@ def test_scan_query_count_does_not_grow_with_schools(
     with CaptureQueriesContext(connection) as many:
         scan(today=date(2026, 5, 20))
     assert len(many) == len(few)
+
+
+def test_r11_overdue_rectification_is_chased_until_reported_done(
+    alice, province, recheck_a, panel_of_three, time_machine
+):
+    from django.utils import timezone
+
+    time_machine.move_to("2026-06-01 10:00 +0800")
+    record = score_and_publish(recheck_a, panel_of_three, province, matched=11, rating="strong")
+    scan(today=date(2027, 5, 25))
+    assert (Stage.OVERDUE, date(2027, 5, 22)) in _kinds(alice, NoticeKind.RECTIFICATION_DUE)
+    Notice.objects.filter(kind=NoticeKind.RECTIFICATION_DUE).delete()
+    record.rectification.completed_at = timezone.now()
+    record.rectification.save()
+    scan(today=date(2027, 5, 25))
+    assert not Notice.objects.filter(kind=NoticeKind.RECTIFICATION_DUE).exists()

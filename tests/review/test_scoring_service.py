@@ -255,3 +255,28 @@ def test_rectification_items_saved_with_history(recheck_a, panel_of_three, provi
     assert changed == 1 and item.plan == "凝练海洋特色"
     assert item.history.latest().history_user == alice
     assert VerdictRecord.objects.count() == 1
+
+
+def test_r11_rectification_completed_only_when_every_element_is_written(
+    recheck_a, panel_of_three, province, alice, time_machine
+):
+    time_machine.move_to("2026-06-01 10:00 +0800")
+    record = score_and_publish(recheck_a, panel_of_three, province, matched=11, rating="strong")
+    plan = record.rectification
+    scoring.save_rectification(
+        rectification=plan, user=alice, items={"1.1": {"plan": "措施", "progress": "进展"}}
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        scoring.complete_rectification(rectification=plan, user=alice)
+    assert "1.2 组织构架" in excinfo.value.messages
+    scoring.save_rectification(
+        rectification=plan,
+        user=alice,
+        items={code: {"plan": "措施", "progress": "进展"} for code in ELEMENT_CODES},
+    )
+    time_machine.move_to("2027-05-23 09:00 +0800")  # a day after the due date
+    scoring.complete_rectification(rectification=plan, user=alice)
+    plan.refresh_from_db()
+    assert plan.completed_by == alice and plan.completed_late is True
+    with pytest.raises(ValidationError, match="已经标记为完成"):
+        scoring.complete_rectification(rectification=plan, user=alice)

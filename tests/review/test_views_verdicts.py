@@ -237,3 +237,24 @@ def test_r15_recorded_from_the_cycle_page(client, province, cycle_2026, school_a
     assert record.verdict == "abnormal" and not record.diagnosed_on_time
     html = client.get("/sanctions/").content.decode()
     assert school_a.name in html and "每年按 10% 的比例削减招生计划" in html
+
+
+@pytest.mark.parametrize("who", ["province", "committee", "bob", "expert"])
+def test_only_the_school_reports_its_rectification_done(
+    client, everyone, recheck_a, panel_of_three, province, who
+):
+    record = score_and_publish(recheck_a, panel_of_three, province, matched=11, rating="strong")
+    client.force_login(everyone[who])
+    response = client.post(f"/verdicts/{record.pk}/rectification/complete/")
+    assert response.status_code == 404
+    record.rectification.refresh_from_db()
+    assert record.rectification.completed_at is None
+
+
+def test_school_is_told_what_is_missing_before_completion(
+    client, alice, recheck_a, panel_of_three, province
+):
+    record = score_and_publish(recheck_a, panel_of_three, province, matched=11, rating="strong")
+    client.force_login(alice)
+    response = client.post(f"/verdicts/{record.pk}/rectification/complete/", follow=True)
+    assert "尚未填写整改措施和整改进展" in response.content.decode()
