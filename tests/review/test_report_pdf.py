@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import subprocess
 from dataclasses import replace
 from pathlib import Path
@@ -28,23 +27,19 @@ from review.exporters.pdf import (
 from review.exporters.samples import full_length_report
 from review.services.limits import EFFECTS_LIMIT, MEASURES_LIMIT, OPINION_LIMIT, OVERVIEW_LIMIT
 
+# poppler is a fixture: imported so that pytestmark below can use it.
+from tests.pdf_readback import (  # noqa: F401
+    A4_POINTS,
+    BODY_CROP,
+    pdftotext,
+    poppler,
+    squash,
+)
+
+pytestmark = pytest.mark.usefixtures("poppler")
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 POLICY_PATH = REPO_ROOT / "fixtures" / "policy" / "fujian-zhengai-plan-revised.txt"
-A4_POINTS = (595.28, 841.89)
-# The page body (pdftotext's crop box, in points): A4 less the running header and footer.
-BODY_CROP = ["-x", "0", "-y", "60", "-W", "596", "-H", "725"]
-
-
-@pytest.fixture(autouse=True)
-def _poppler():
-    # A missing reader must fail, not skip: reading the PDF back is the point of these tests.
-    if not (shutil.which("pdftotext") and shutil.which("pdffonts")):
-        pytest.fail("poppler-utils is missing: run `make test` (it installs it)")
-
-
-def squash(text: str) -> str:
-    """``text`` without any whitespace (pdftotext adds line breaks and spaces)."""
-    return re.sub(r"\s+", "", text)
 
 
 def annex3_table() -> list[tuple[str, str, str, str]]:
@@ -60,17 +55,6 @@ def annex3_table() -> list[tuple[str, str, str, str]]:
         if match := re.search(r"(\d\.\d) (\S+)", line):
             rows.append((*project, match[1], match[2]))
     return rows
-
-
-def pdftotext(pdf: bytes, *args: str) -> str:
-    """The PDF's text in drawing order (``-raw``), one page per form feed."""
-    result = subprocess.run(
-        ["pdftotext", "-raw", "-enc", "UTF-8", *args, "-", "-"],
-        input=pdf,
-        capture_output=True,
-        check=True,
-    )
-    return result.stdout.decode("utf-8")
 
 
 def short_draft() -> ReportData:

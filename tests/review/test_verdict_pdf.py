@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import subprocess
 from dataclasses import replace
 from datetime import date
@@ -23,42 +22,17 @@ from review.exporters.verdict_pdf import TITLE, date_range, render_verdict_pdf
 from review.services.limits import OPINION_LIMIT
 from review.services.verdict import MeasuresRating, Verdict, decide_verdict, explain_verdict
 
-A4_POINTS = (595.28, 841.89)
-# The page body (pdftotext's crop box, in points): A4 less the running header and footer.
-BODY_CROP = ["-x", "0", "-y", "60", "-W", "596", "-H", "725"]
+# poppler is a fixture: imported so that pytestmark below can use it.
+from tests.pdf_readback import (  # noqa: F401
+    A4_POINTS,
+    body_of,
+    page_count,
+    pdftotext,
+    poppler,
+    squash,
+)
 
-
-@pytest.fixture(autouse=True)
-def _poppler():
-    # A missing reader must fail, not skip: reading the PDF back is the point of these tests.
-    if not (shutil.which("pdftotext") and shutil.which("pdffonts")):
-        pytest.fail("poppler-utils is missing: run `make test` (it installs it)")
-
-
-def squash(text: str) -> str:
-    """``text`` without any whitespace (pdftotext adds line breaks and spaces)."""
-    return re.sub(r"\s+", "", text)
-
-
-def pdftotext(pdf: bytes, *args: str) -> str:
-    """The PDF's text in drawing order (``-raw``), one page per form feed."""
-    result = subprocess.run(
-        ["pdftotext", "-raw", "-enc", "UTF-8", *args, "-", "-"],
-        input=pdf,
-        capture_output=True,
-        check=True,
-    )
-    return result.stdout.decode("utf-8")
-
-
-def body_of(pdf: bytes) -> str:
-    """The PDF's text without running headers and footers, whitespace removed."""
-    return squash(pdftotext(pdf, *BODY_CROP))
-
-
-def page_count(pdf: bytes) -> int:
-    """Pages in ``pdf``."""
-    return len(PdfReader(io.BytesIO(pdf)).pages)
+pytestmark = pytest.mark.usefixtures("poppler")
 
 
 def heading(row) -> str:
