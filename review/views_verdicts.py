@@ -25,8 +25,6 @@ from review.models import (
 )
 from review.permissions import expert_assignment, get_recheck_for_user, require_provincial
 from review.services import scoring
-from review.services.files import check_document
-from review.services.rechecks import MATERIAL_KINDS
 from review.services.scoring import FindingInput
 from review.services.verdict import MeasuresRating, Verdict, decide_verdict, explain_verdict
 from review.views import _bytes_response
@@ -385,21 +383,10 @@ def add_evidence(request, pk: int, item_pk: int):
         messages.error(request, "请选择证明材料文件。")
         return redirect("review:rectification", pk=pk)
     try:
-        checked = check_document(upload, allowed=MATERIAL_KINDS)
+        scoring.add_evidence(item=item, upload=upload, user=request.user)
     except ValidationError as exc:
         messages.error(request, f"{item.element.code} 证明材料未上传：" + " ".join(exc.messages))
         return redirect("review:rectification", pk=pk)
-    evidence = Evidence(
-        item=item,
-        token=checked.token,
-        original_name=(upload.name or "")[:200],
-        content_kind=checked.kind,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=request.user,
-    )
-    evidence.document.save("upload", upload, save=False)
-    evidence.save()
     messages.success(request, f"{item.element.code} 已上传证明材料。")
     return redirect("review:rectification", pk=pk)
 

@@ -77,3 +77,27 @@ def check_document(
         sha256=hashlib.sha256(content).hexdigest(),
         token=secrets.token_hex(16),
     )
+
+
+def stored_file_fields(
+    checked: CheckedFile, upload: UploadedFile, *, user, kind_field: str = "content_kind"
+) -> dict:
+    """The columns every stored upload has: token, the user's file name, kind, size, hash."""
+    return {
+        "token": checked.token,
+        "original_name": (upload.name or "")[:200],
+        kind_field: checked.kind,
+        "size": checked.size,
+        "sha256": checked.sha256,
+        "uploaded_by": user,
+    }
+
+
+def save_upload(instance, upload: UploadedFile, *, user, reason: str | None = None):
+    """Write the file under its server-made name, then the row (with its history author)."""
+    instance.document.save("upload", upload, save=False)
+    instance._history_user = user
+    if reason:
+        instance._change_reason = reason
+    instance.save()
+    return instance

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from review.models import DocumentKind, ImplementationRules
-from review.services.files import check_document
+from review.services.files import check_document, save_upload, stored_file_fields
 from schools.models import School
 
 RULES_KINDS = {DocumentKind.PDF, DocumentKind.DOCX, DocumentKind.DOC}
@@ -21,15 +21,7 @@ def file_implementation_rules(
     rules = ImplementationRules(
         school=school,
         year=year,
-        token=checked.token,
-        original_name=(upload.name or "")[:200],
-        kind=checked.kind,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=user,
+        **stored_file_fields(checked, upload, user=user, kind_field="kind"),
     )
-    rules.document.save("upload", upload, save=False)
-    rules._history_user = user
-    rules._change_reason = "review.implementation_rules.filed"
-    rules.save()
+    save_upload(rules, upload, user=user, reason="review.implementation_rules.filed")
     return rules

@@ -28,7 +28,7 @@ from review.models import (
     RecheckUserObjectPermission,
 )
 from review.services.deadlines import minimum_sample
-from review.services.files import check_document
+from review.services.files import check_document, save_upload, stored_file_fields
 from review.services.panels import (
     DEFAULT_PANEL_SIZE,
     ExpertCandidate,
@@ -464,18 +464,10 @@ def upload_material(*, recheck: Recheck, kind: int, upload: UploadedFile, user) 
     material = Material(
         recheck=recheck,
         kind=kind,
-        token=checked.token,
-        original_name=(upload.name or "")[:200],
-        content_kind=checked.kind,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=user,
         disclosed_at=timezone.now() if recheck.materials_published_at else None,
+        **stored_file_fields(checked, upload, user=user),
     )
-    material.document.save("upload", upload, save=False)
-    material._history_user = user
-    material.save()
-    return material
+    return save_upload(material, upload, user=user)
 
 
 def missing_materials(recheck: Recheck) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from review.models import (
     ConsolidatedFinding,
     Consolidation,
     Cycle,
+    Evidence,
     Finding,
     NotDiagnosedProposal,
     PanelAssignment,
@@ -33,6 +35,8 @@ from review.models import (
     VerdictRecord,
 )
 from review.services.deadlines import rectification_due
+from review.services.files import check_document, save_upload, stored_file_fields
+from review.services.rechecks import MATERIAL_KINDS
 from review.services.verdict import (
     MeasuresRating,
     Verdict,
@@ -452,6 +456,14 @@ def complete_rectification(*, rectification: Rectification, user) -> None:
     rectification._history_user = user
     rectification._change_reason = "review.rectification.completed"
     rectification.save()
+
+
+@transaction.atomic
+def add_evidence(*, item: RectificationItem, upload: UploadedFile, user) -> Evidence:
+    """Attach a proof of progress to a rectification item, checked by content."""
+    checked = check_document(upload, allowed=MATERIAL_KINDS)
+    evidence = Evidence(item=item, **stored_file_fields(checked, upload, user=user))
+    return save_upload(evidence, upload, user=user)
 
 
 @transaction.atomic

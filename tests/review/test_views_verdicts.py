@@ -258,3 +258,21 @@ def test_school_is_told_what_is_missing_before_completion(
     client.force_login(alice)
     response = client.post(f"/verdicts/{record.pk}/rectification/complete/", follow=True)
     assert "尚未填写整改措施和整改进展" in response.content.decode()
+
+
+def test_school_attaches_evidence_checked_by_content(
+    client, alice, recheck_a, panel_of_three, province
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    record = score_and_publish(recheck_a, panel_of_three, province, matched=11, rating="strong")
+    item = record.rectification.items.get(element__code="3.2")
+    url = f"/verdicts/{record.pk}/rectification/{item.pk}/evidence/"
+    client.force_login(alice)
+    fake = SimpleUploadedFile("证明.pdf", b"<html>not a pdf</html>")
+    html = client.post(url, {"document": fake}, follow=True).content.decode()
+    assert "3.2 证明材料未上传" in html and not item.evidence.exists()
+    client.post(url, {"document": SimpleUploadedFile("证明.pdf", b"%PDF-1.7\n%%EOF\n")})
+    evidence = item.evidence.get()
+    assert evidence.uploaded_by == alice and len(evidence.sha256) == 64
+    assert "证明" not in evidence.document.name  # stored under a server-made name
