@@ -8,7 +8,7 @@ from django.db.models import Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from indicators.models import Element, IndicatorSystem
+from indicators.models import Element, IndicatorSystem, in_force_system_id
 from review.services.deadlines import RecheckDeadlines, recheck_deadlines
 from review.services.verdict import MeasuresRating, Verdict, improvement_period_end
 from schools.models import Expert, School
@@ -300,6 +300,14 @@ class Recheck(TimeStampedModel):
     )
     planned_year = models.PositiveSmallIntegerField("计划年度")
     round = models.PositiveSmallIntegerField("轮次", default=1)
+    # R1: the version in force when the re-check was opened; a newer version never moves it.
+    system = models.ForeignKey(
+        IndicatorSystem,
+        on_delete=models.PROTECT,
+        related_name="+",
+        default=in_force_system_id,
+        verbose_name="指标体系版本",
+    )
     start_date = models.DateField("复核开始日期", null=True, blank=True)
     end_date = models.DateField("复核结束日期", null=True, blank=True)
     materials_published_at = models.DateTimeField("材料公示时间", null=True, blank=True)
@@ -590,6 +598,9 @@ class VerdictRecord(TimeStampedModel):
     # The element-by-element comparison as published: the school's text and the finding.
     comparison = models.JSONField("逐项对照", default=list, blank=True)
     published_at = models.DateTimeField("发布时间")
+    # R17: where the verdict stands in the school's history. A correction takes the place of
+    # the verdict it corrects (this is copied from it), not the place of its publication date.
+    ranks_at = models.DateTimeField("结论次序")
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -601,8 +612,11 @@ class VerdictRecord(TimeStampedModel):
     class Meta:
         verbose_name = "复核结论"
         verbose_name_plural = "复核结论"
-        ordering = ["published_at", "pk"]
-        indexes = [models.Index(fields=["-published_at"], name="verdict_published")]
+        ordering = ["ranks_at", "pk"]
+        indexes = [
+            models.Index(fields=["-published_at"], name="verdict_published"),
+            models.Index(fields=["school", "ranks_at"], name="verdict_school_rank"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(matched__isnull=True) | Q(matched__lte=15), name="matched_at_most_15"
