@@ -9,7 +9,11 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from indicators.models import Element, IndicatorSystem, in_force_system_id
-from review.services.deadlines import RecheckDeadlines, recheck_deadlines
+from review.services.deadlines import (
+    RecheckDeadlines,
+    cycle_self_diagnosis_due,
+    recheck_deadlines,
+)
 from review.services.verdict import MeasuresRating, Verdict, improvement_period_end
 from schools.models import Expert, School
 from zhengai.models import TimeStampedModel
@@ -287,6 +291,11 @@ class Cycle(TimeStampedModel):
     @property
     def years(self) -> range:
         return range(self.start_year, self.end_year + 1)
+
+    @property
+    def self_diagnosis_due(self):
+        """R8/R15: the day by which every school's self-diagnosis of the cycle is due."""
+        return cycle_self_diagnosis_due(self.end_year)
 
 
 class Recheck(TimeStampedModel):
@@ -624,6 +633,13 @@ class VerdictRecord(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(corrects__isnull=True) | ~Q(correction_reason=""),
                 name="correction_has_reason",
+            ),
+            # R15: 异常 for not diagnosing in time is recorded once per school and cycle
+            # (a correction of it is a new record pointing at it, so it is left out here).
+            models.UniqueConstraint(
+                fields=["school", "cycle"],
+                condition=Q(diagnosed_on_time=False, corrects__isnull=True),
+                name="one_not_diagnosed_verdict_per_cycle",
             ),
         ]
 

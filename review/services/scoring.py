@@ -222,11 +222,24 @@ def save_consolidation(
     return consolidation
 
 
+def matched(recheck: Recheck, findings: dict[str, FindingInput]) -> int:
+    """R12: how many of the re-check's own elements are consistent, so always 0…15.
+
+    The one count: publishing and the consolidation page's preview both use it.
+    """
+    codes = [e.code for e in elements_of(recheck)]
+    return sum(1 for code in codes if (f := findings.get(code)) and f.consistent is True)
+
+
 def consolidated_matched(consolidation: Consolidation) -> int:
-    """R12: the consistent elements of the re-check's own version, so always 0…15."""
-    return consolidation.findings.filter(
-        consistent=True, element__project__system_id=consolidation.recheck.system_id
-    ).count()
+    """R12: ``matched`` of the lead's saved consolidation."""
+    findings = {
+        f.element.code: FindingInput(f.consistent, f.reason)
+        for f in consolidation.findings.filter(
+            element__project__system_id=consolidation.recheck.system_id
+        ).select_related("element")
+    }
+    return matched(consolidation.recheck, findings)
 
 
 # --- Staff: publish, R15, corrections ------------------------------------------------------------
@@ -269,14 +282,14 @@ def publish_verdict(*, recheck: Recheck, user) -> VerdictRecord:
         raise ValidationError("专家组尚未提交合议结果。")
     if VerdictRecord.objects.filter(recheck=recheck).exists():
         raise ValidationError("该复核的结论已经发布；如需更正，请新建更正记录。")
-    matched = consolidated_matched(consolidation)
+    count = consolidated_matched(consolidation)
     rating = MeasuresRating(consolidation.measures_rating)
     record = VerdictRecord.objects.create(
         school=recheck.school,
         cycle=recheck.cycle,
         recheck=recheck,
-        verdict=decide_verdict(matched, rating),
-        matched=matched,
+        verdict=decide_verdict(count, rating),
+        matched=count,
         measures_rating=rating,
         report=consolidation.report,
         comparison=_comparison(recheck, consolidation),
@@ -298,6 +311,11 @@ def record_not_diagnosed(*, cycle: Cycle, school: School, user, note: str) -> Ve
     """R15: a school that did not carry out its self-diagnosis in time gets 异常."""
     if not note.strip():
         raise ValidationError({"note": "请说明认定依据（如截止日期和未开展的情况）。"})
+    School.objects.select_for_update().get(pk=school.pk)  # two clicks: the second waits
+    if VerdictRecord.objects.filter(
+        school=school, cycle=cycle, diagnosed_on_time=False, corrects__isnull=True
+    ).exists():
+        raise ValidationError(f"{school.name}在{cycle.name}内未按时开展诊改的结论已经记录过。")
     record = VerdictRecord.objects.create(
         school=school,
         cycle=cycle,
@@ -413,6 +431,18 @@ def record_sanctions_years(*, sanctions: list[Sanction], through_year: int) -> i
     before = scope.count()
     SanctionEntry.objects.bulk_create(entries, ignore_conflicts=True)
     return scope.count() - before
+
+
+@transaction.atomic
+def sanction_ledger(*, today) -> list[Sanction]:
+    """R17: the ledger, every year's entries present whether or not the daily scan ran."""
+    open_sanctions = list(Sanction.objects.filter(closed_on__isnull=True))
+    record_sanctions_years(sanctions=open_sanctions, through_year=today.year)
+    return list(
+        Sanction.objects.select_related("school", "opened_by", "closed_by")
+        .prefetch_related("entries")
+        .order_by("closed_on", "-opened_on")
+    )
 
 
 # --- The school: rectification and re-application ---------------------------------------------
