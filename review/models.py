@@ -121,6 +121,15 @@ class SelfDiagnosis(TimeStampedModel):
     def is_draft(self) -> bool:
         return self.status == ReportStatus.DRAFT
 
+    @property
+    def is_filing(self) -> bool:
+        """R6: filed (备案) rather than submitted: an evaluated school's 2017–2020 report."""
+        from review.services.rules import files_instead_of_submitting
+
+        return files_instead_of_submitting(
+            evaluated_before_2020=self.school.files_self_diagnosis, year=self.year
+        )
+
 
 class ElementEntry(models.Model):
     """One row of 附件3's table: the school's three texts for one element."""

@@ -44,6 +44,18 @@ def filed_on_time(filed_at: datetime, year: int) -> bool:
     return filed_at.astimezone(LOCAL_TZ).date() <= rules_deadline(year)
 
 
+ANNEX2_PLAN_LAST_YEAR = 2020  # R6/R7: the 2017–2020 plan of 附件2
+
+
+def files_instead_of_submitting(*, evaluated_before_2020: bool, year: int) -> bool:
+    """R6: a school evaluated before 2020 files (备案) its self-diagnosis of the 2017–2020 plan.
+
+    The exemption covers that plan only: from 2021 its report is submitted like every
+    other school's, and the school may be picked for re-check (R8).
+    """
+    return evaluated_before_2020 and year <= ANNEX2_PLAN_LAST_YEAR
+
+
 def may_start_self_diagnosis(*, is_new: bool) -> bool:
     """R6: a new school must pass the talent-training evaluation before starting 诊改."""
     return not is_new

@@ -319,9 +319,7 @@ def submit(*, self_diagnosis: SelfDiagnosis, user, principal_name: str, signed_o
         raise ValidationError(errors)
     report.principal_name = principal_name.strip()
     report.signed_on = signed_on
-    report.status = (
-        ReportStatus.FILED if report.school.files_self_diagnosis else ReportStatus.SUBMITTED
-    )
+    report.status = ReportStatus.FILED if report.is_filing else ReportStatus.SUBMITTED
     report.submitted_at = timezone.now()
     report.submitted_by = user
     report.snapshot = snapshot_from(report_data_live(report))

@@ -191,13 +191,26 @@ def test_submit_locks_a_snapshot(report_a, alice):
 
 
 def test_r6_evaluated_school_files_instead_of_submitting(bob, school_b):
+    """Within the 2017–2020 plan an evaluated school files its report (备案)."""
+    report = service.open_self_diagnosis(school=school_b, year=2020, user=bob)
+    _fill(report, bob)
+    service.submit(
+        self_diagnosis=report, user=bob, principal_name="李校长", signed_on=date(2020, 6, 1)
+    )
+    report.refresh_from_db()
+    assert report.status == ReportStatus.FILED
+
+
+def test_r6_exemption_covers_the_2017_2020_plan_only(bob, school_b):
+    """An evaluated school's 2026 report is submitted (已提交), not filed (已备案)."""
+    assert school_b.files_self_diagnosis
     report = service.open_self_diagnosis(school=school_b, year=2026, user=bob)
     _fill(report, bob)
     service.submit(
         self_diagnosis=report, user=bob, principal_name="李校长", signed_on=date(2026, 6, 1)
     )
     report.refresh_from_db()
-    assert report.status == ReportStatus.FILED
+    assert report.status == ReportStatus.SUBMITTED
 
 
 def test_reopen_needs_a_reason_and_is_recorded(report_a, alice, province):
