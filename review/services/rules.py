@@ -34,6 +34,25 @@ def panel_problems(*, total: int, external: int) -> list[str]:
     return problems
 
 
+def person_key(name: str, employer: str) -> tuple[str, str]:
+    """R4: who a panel member is: name and employer, whitespace (full-width too) ignored."""
+    return ("".join(name.split()).casefold(), "".join(employer.split()).casefold())
+
+
+def duplicate_members(members: list[tuple[str, str]]) -> list[str]:
+    """R4: the same person (name and employer) listed twice counts once: say who, in Chinese."""
+    seen: set[tuple[str, str]] = set()
+    problems = []
+    for name, employer in members:
+        key = person_key(name, employer)
+        if key in seen:
+            problems.append(
+                f"{name.strip()}（{employer.strip()}）重复填写：同一位专家只能计算一次。"
+            )
+        seen.add(key)
+    return problems
+
+
 def rules_deadline(year: int) -> date:
     """R20: the implementation rules of ``year`` are due on 30 May of that year."""
     return date(year, *RULES_DEADLINE_MONTH_DAY)

@@ -157,6 +157,20 @@ def test_r4_panel_is_refused_and_nothing_saved(report_a, alice):
     assert report_a.panel.count() == 9
 
 
+def test_r4_the_same_person_cannot_be_counted_twice(report_a, alice):
+    """Nine rows, but 专家01 of 外校 twice (spacing differs): eight people, refused."""
+    members = panel_members(9, 5)
+    members[1] = {"name": " 专家 01", "employer": "外\u3000校 ", "external": True}
+    with pytest.raises(ValidationError) as excinfo:
+        service.save_panel(self_diagnosis=report_a, user=alice, members=members)
+    assert any("重复填写" in m and "专家 01" in m for m in excinfo.value.messages)
+    assert report_a.panel.count() == 0
+    # The same name at another employer is another person.
+    members[1] = {"name": "专家01", "employer": "另一所学校", "external": True}
+    service.save_panel(self_diagnosis=report_a, user=alice, members=members)
+    assert report_a.panel.count() == 9
+
+
 def test_r4_submission_refuses_an_invalid_panel(report_a, alice):
     _fill(report_a, alice)
     report_a.panel.filter(position=9).delete()
