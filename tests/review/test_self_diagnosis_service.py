@@ -267,3 +267,28 @@ def test_r2_school_points_are_added_under_a_fixed_element(report_a, alice):
         service.add_school_point(self_diagnosis=report_a, user=alice, element=element, name=" ")
     service.remove_school_point(point=point, user=alice)
     assert not SchoolPoint.objects.exists()
+
+
+def test_r1_every_element_list_of_a_report_stays_on_its_own_version(report_a, alice):
+    """A new version comes into force mid-draft: the edit page, submission and snapshot keep 15."""
+    import json
+
+    from indicators.services.loading import load_indicator_system
+    from review.selectors import edit_page
+    from zhengai import fixtures
+
+    data = json.loads(fixtures.INDICATOR_FILES[0].read_text(encoding="utf-8"))
+    new = load_indicator_system(data=data | {"version": "fujian-next", "in_force": False})
+    IndicatorSystem.objects.update(in_force=False)
+    IndicatorSystem.objects.filter(pk=new.pk).update(in_force=True)
+    page = edit_page(report_a, user=alice)
+    elements = [form.element for _, forms in page["projects"] for form in forms]
+    assert len(elements) == 15
+    assert {e.project.system_id for e in elements} == {report_a.system_id}
+    _fill(report_a, alice)
+    service.submit(
+        self_diagnosis=report_a, user=alice, principal_name="王校长", signed_on=date(2026, 6, 1)
+    )
+    report_a.refresh_from_db()
+    assert len(report_a.snapshot["rows"]) == 15
+    assert report_a.system.version == "fujian-revised"
