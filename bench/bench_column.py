@@ -66,6 +66,7 @@ with test_database():
         verdicts = VerdictRecord.objects.bulk_create(
             VerdictRecord(
                 school=r.school, cycle=cycle, recheck=r, published_by=staff, published_at=now,
+                ranks_at=now,
                 verdict=rng.choice(["effective", "needs_improvement", "abnormal"]),
                 matched=11, measures_rating="strong",
             )

@@ -108,6 +108,7 @@ with test_database():
                 school=r.school, cycle=cycle, recheck=r, published_by=staff,
                 verdict=rng.choice(["effective", "needs_improvement", "abnormal"]),
                 matched=10, measures_rating="adequate", published_at=now - timedelta(days=340),
+                ranks_at=now - timedelta(days=340),
             )
             for r in rechecks[:200]
         )  # fmt: skip

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 
 from disclosure.models import ColumnDocument
 from review.models import Material, MaterialKind, Recheck, Rectification, VerdictRecord
+from review.selectors import latest_verdict_in_force, verdicts_in_force
 from schools.models import School
 
 
@@ -22,6 +23,13 @@ def disclosed_materials() -> QuerySet[Material]:
 
 def published_verdicts() -> QuerySet[VerdictRecord]:
     return VerdictRecord.objects.all()  # a verdict row exists only once published
+
+
+def recent_verdicts(limit: int = 10) -> list[VerdictRecord]:
+    """The newest publications among the verdicts in force (corrections included)."""
+    return list(
+        verdicts_in_force().select_related("school").order_by("-published_at", "-pk")[:limit]
+    )
 
 
 def latest_disclosures(limit: int = 10) -> list[Material]:
@@ -47,11 +55,7 @@ def schedule(*, year: int | None = None, cycle_id: int | None = None) -> QuerySe
 
 def search_schools(*, q: str = "", city: str = "", year: str = "", verdict: str = ""):
     """Schools by name, city, re-check year, and latest verdict in force."""
-    latest = (
-        VerdictRecord.objects.filter(school=OuterRef("pk"), corrected_by__isnull=True)
-        .order_by("-published_at", "-pk")
-        .values("verdict")[:1]
-    )
+    latest = latest_verdict_in_force(school=OuterRef("pk")).values("verdict")[:1]
     schools = School.objects.annotate(latest_verdict=Subquery(latest)).order_by("name")
     if q.strip():
         schools = schools.filter(name__contains=q.strip())
@@ -114,7 +118,8 @@ def school_page(school: School) -> dict:
                 queryset=Rectification.objects.prefetch_related("items"),
             )
         )
-        .order_by("-published_at")
+        # A correction stands in the place of the verdict it corrects, beside it.
+        .order_by("-ranks_at", "-published_at")
     )
     corrected = set(
         VerdictRecord.objects.filter(school=school, corrects__isnull=False).values_list(

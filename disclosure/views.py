@@ -52,10 +52,7 @@ def home(request):
             "documents": selectors.published_documents()[:10],
             "upcoming": selectors.schedule().filter(start_date__gte=today)[:10],
             "latest": selectors.latest_disclosures(),
-            "verdicts": selectors.published_verdicts()
-            .filter(corrected_by__isnull=True)
-            .select_related("school")
-            .order_by("-published_at")[:10],
+            "verdicts": selectors.recent_verdicts(10),
             "cities": City.choices,
         },
     )

@@ -37,6 +37,11 @@ class IndicatorSystem(TimeStampedModel):
         return f"{self.title}"
 
 
+def in_force_system_id() -> int | None:
+    """The id of the version in force: what a new report or re-check is tied to (R1)."""
+    return IndicatorSystem.objects.filter(in_force=True).values_list("pk", flat=True).first()
+
+
 class Project(models.Model):
     """诊断项目: one of the 5 top rows of 附件1."""
 

@@ -8,8 +8,12 @@ from django.db.models import Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from indicators.models import Element, IndicatorSystem
-from review.services.deadlines import RecheckDeadlines, recheck_deadlines
+from indicators.models import Element, IndicatorSystem, in_force_system_id
+from review.services.deadlines import (
+    RecheckDeadlines,
+    cycle_self_diagnosis_due,
+    recheck_deadlines,
+)
 from review.services.verdict import MeasuresRating, Verdict, improvement_period_end
 from schools.models import Expert, School
 from zhengai.models import TimeStampedModel
@@ -116,6 +120,15 @@ class SelfDiagnosis(TimeStampedModel):
     @property
     def is_draft(self) -> bool:
         return self.status == ReportStatus.DRAFT
+
+    @property
+    def is_filing(self) -> bool:
+        """R6: filed (备案) rather than submitted: an evaluated school's 2017–2020 report."""
+        from review.services.rules import files_instead_of_submitting
+
+        return files_instead_of_submitting(
+            evaluated_before_2020=self.school.files_self_diagnosis, year=self.year
+        )
 
 
 class ElementEntry(models.Model):
@@ -288,6 +301,11 @@ class Cycle(TimeStampedModel):
     def years(self) -> range:
         return range(self.start_year, self.end_year + 1)
 
+    @property
+    def self_diagnosis_due(self):
+        """R8/R15: the day by which every school's self-diagnosis of the cycle is due."""
+        return cycle_self_diagnosis_due(self.end_year)
+
 
 class Recheck(TimeStampedModel):
     """The province's re-check of one school in one cycle."""
@@ -300,6 +318,14 @@ class Recheck(TimeStampedModel):
     )
     planned_year = models.PositiveSmallIntegerField("计划年度")
     round = models.PositiveSmallIntegerField("轮次", default=1)
+    # R1: the version in force when the re-check was opened; a newer version never moves it.
+    system = models.ForeignKey(
+        IndicatorSystem,
+        on_delete=models.PROTECT,
+        related_name="+",
+        default=in_force_system_id,
+        verbose_name="指标体系版本",
+    )
     start_date = models.DateField("复核开始日期", null=True, blank=True)
     end_date = models.DateField("复核结束日期", null=True, blank=True)
     materials_published_at = models.DateTimeField("材料公示时间", null=True, blank=True)
@@ -590,6 +616,9 @@ class VerdictRecord(TimeStampedModel):
     # The element-by-element comparison as published: the school's text and the finding.
     comparison = models.JSONField("逐项对照", default=list, blank=True)
     published_at = models.DateTimeField("发布时间")
+    # R17: where the verdict stands in the school's history. A correction takes the place of
+    # the verdict it corrects (this is copied from it), not the place of its publication date.
+    ranks_at = models.DateTimeField("结论次序")
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -601,8 +630,11 @@ class VerdictRecord(TimeStampedModel):
     class Meta:
         verbose_name = "复核结论"
         verbose_name_plural = "复核结论"
-        ordering = ["published_at", "pk"]
-        indexes = [models.Index(fields=["-published_at"], name="verdict_published")]
+        ordering = ["ranks_at", "pk"]
+        indexes = [
+            models.Index(fields=["-published_at"], name="verdict_published"),
+            models.Index(fields=["school", "ranks_at"], name="verdict_school_rank"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(matched__isnull=True) | Q(matched__lte=15), name="matched_at_most_15"
@@ -610,6 +642,13 @@ class VerdictRecord(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(corrects__isnull=True) | ~Q(correction_reason=""),
                 name="correction_has_reason",
+            ),
+            # R15: 异常 for not diagnosing in time is recorded once per school and cycle
+            # (a correction of it is a new record pointing at it, so it is left out here).
+            models.UniqueConstraint(
+                fields=["school", "cycle"],
+                condition=Q(diagnosed_on_time=False, corrects__isnull=True),
+                name="one_not_diagnosed_verdict_per_cycle",
             ),
         ]
 

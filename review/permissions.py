@@ -80,7 +80,15 @@ def can_see_materials(user, recheck) -> bool:
     if reads_everything(user) or school_of(user) == recheck.school:
         return True
     assignment = expert_assignment(user, recheck)
-    return bool(assignment and assignment.certified_at)
+    if not (assignment and assignment.certified_at):
+        return False
+    # A conflict on record (however it was recorded) blocks the materials at once.
+    from schools.models import ExpertConflict
+
+    expert = assignment.expert
+    return expert.school_id != recheck.school_id and not (
+        ExpertConflict.objects.filter(expert=expert, school_id=recheck.school_id).exists()
+    )
 
 
 def is_school_of(user, recheck) -> bool:

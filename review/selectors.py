@@ -16,6 +16,7 @@ from review.models import (
     ReportStatus,
     SchoolPoint,
     SelfDiagnosis,
+    VerdictRecord,
 )
 from review.services.rules import effects_hint, filed_on_time, opinion_hint
 from review.services.self_diagnosis import problems_of
@@ -194,7 +195,7 @@ def cycle_overview(cycle, *, filters: dict[str, str]) -> list[CycleRow]:
     The cycle's reports, re-checks and verdicts are read by cycle and grouped here, not
     prefetched by school: an IN list of 1,500 school ids costs more than the rows themselves.
     """
-    from review.models import Recheck, VerdictRecord
+    from review.models import Recheck
 
     # Only what the overview shows: 1,500 schools are built on every page view.
     schools = School.objects.only(
@@ -222,11 +223,7 @@ def cycle_overview(cycle, *, filters: dict[str, str]) -> list[CycleRow]:
     ):  # fmt: skip
         rechecks[recheck.school_id] = recheck  # a school that re-applied: the latest round
     verdicts: dict[int, str] = {}
-    for record in (
-        VerdictRecord.objects.filter(cycle=cycle, corrected_by__isnull=True)
-        .only("pk", "school_id", "verdict", "published_at")
-        .order_by("published_at", "pk")
-    ):
+    for record in verdicts_in_force(cycle=cycle).only("pk", "school_id", "verdict", "ranks_at"):
         verdicts[record.school_id] = record.get_verdict_display()
     rows = []
     for school in schools:
@@ -276,6 +273,23 @@ def assignments_of(user):
 
 
 # --- Verdicts -------------------------------------------------------------------------------
+
+
+def verdicts_in_force(**filters) -> QuerySet[VerdictRecord]:
+    """The verdicts in force, oldest first: the one answer to "which verdicts count, in order".
+
+    A corrected record is left out, and a correction takes the place of the verdict it
+    corrects (``ranks_at``), not the place of its publication date. The last row per school
+    is its latest verdict (R16, R17); every page, export, scan and the sanctions read this.
+    """
+    return VerdictRecord.objects.filter(corrected_by__isnull=True, **filters).order_by(
+        "ranks_at", "pk"
+    )
+
+
+def latest_verdict_in_force(**filters) -> QuerySet[VerdictRecord]:
+    """The same, newest first: ``[:1]`` is the latest (usable as a subquery)."""
+    return verdicts_in_force(**filters).reverse()
 
 
 def verdict_report_data(record):
@@ -349,24 +363,25 @@ class SchoolVerdicts:
 
 def verdict_history(*, filters: dict[str, str]) -> list[SchoolVerdicts]:
     """Every school with published verdicts: its history, the latest, re-applications."""
-    from review.models import Reapplication, VerdictRecord
+    from review.models import Reapplication
 
-    records = VerdictRecord.objects.select_related("school", "cycle", "corrects").order_by(
-        "published_at", "pk"
-    )
-    corrected_ids = set(
-        VerdictRecord.objects.filter(corrects__isnull=False).values_list("corrects_id", flat=True)
-    )
     applications: dict[int, list] = {}
     for application in Reapplication.objects.select_related("recheck", "after"):
         applications.setdefault(application.school_id, []).append(application)
     by_school: dict[int, SchoolVerdicts] = {}
-    for record in records:
-        row = by_school.setdefault(
+
+    def row_of(record) -> SchoolVerdicts:
+        return by_school.setdefault(
             record.school_id,
             SchoolVerdicts(record.school, [], [], applications.get(record.school_id, [])),
         )
-        (row.corrected if record.pk in corrected_ids else row.verdicts).append(record)
+
+    for record in verdicts_in_force().select_related("school", "cycle", "corrects"):
+        row_of(record).verdicts.append(record)
+    for record in VerdictRecord.objects.filter(corrected_by__isnull=False).select_related(
+        "school", "cycle"
+    ):
+        row_of(record).corrected.append(record)
     rows = sorted(by_school.values(), key=lambda r: r.school.name)
     if filters.get("q"):
         rows = [r for r in rows if filters["q"].strip() in r.school.name]

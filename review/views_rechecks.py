@@ -252,6 +252,11 @@ def _recheck_page(request, recheck, *, status=200, **forms):
         "publish_errors": forms.get("publish_errors", []),
     }
     context |= _verdict_context(recheck)
+    if reads_everything(user):
+        # R19: staff see, for each assigned expert, any reason on record not to sit.
+        problems = service.sitting_problems(assignments)
+        for a in assignments:
+            a.problems = problems.get(a.pk, [])
     if provincial:
         taken = {a.expert_id for a in assignments}
         context["pool"] = [

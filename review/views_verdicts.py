@@ -20,7 +20,6 @@ from review.models import (
     PanelAssignment,
     Reapplication,
     RectificationItem,
-    Sanction,
     VerdictRecord,
 )
 from review.permissions import expert_assignment, get_recheck_for_user, require_provincial
@@ -206,7 +205,7 @@ def consolidate(request, pk: int):
     for row in rows:
         row["experts"] = by_element[row["element"].code]
         row["disagree"] = row["element"].code in disagreed
-    matched = sum(1 for v in values.values() if v and v.consistent)
+    matched = scoring.matched(recheck, values)
     preview = None
     if rating in MeasuresRating.values:
         preview = {
@@ -456,11 +455,7 @@ def accept(request, pk: int):
 def sanctions(request):
     if not reads_everything(request.user):
         raise Http404("页面不存在")
-    ledger = (
-        Sanction.objects.select_related("school", "opened_by", "closed_by")
-        .prefetch_related("entries")
-        .order_by("closed_on", "-opened_on")
-    )
+    ledger = scoring.sanction_ledger(today=timezone.localdate())
     return render(request, "review/sanctions.html", {"ledger": ledger})
 
 

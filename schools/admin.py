@@ -38,3 +38,13 @@ class ExpertAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "active"]
     search_fields = ["name", "employer"]
     autocomplete_fields = ["school", "user"]
+
+    def save_related(self, request, form, formsets, change):
+        """R19: a conflict recorded here takes the expert off that school's open panels."""
+        super().save_related(request, form, formsets, change)
+        from review.services.rechecks import withdraw_for_conflicts
+
+        withdrawn = withdraw_for_conflicts(expert=form.instance, user=request.user)
+        if withdrawn:
+            names = "、".join(r.school.name for r in withdrawn)
+            self.message_user(request, f"已将该专家移出有利益冲突学校的复核专家组：{names}。")

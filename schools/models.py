@@ -51,9 +51,13 @@ class Ownership(models.TextChoices):
 class GuidanceFocus(models.TextChoices):
     """R21: the three focuses of classified guidance (二(三))."""
 
+    # Worded exactly as the policy text writes them.
     DEVELOPMENT = "development", "集聚优势、凝练方向，提高发展能力"
-    QUALITY_SYSTEM = "quality_system", "履行办学主体责任，建立和完善内部质量保证制度体系"
-    BASICS = "basics", "保证基本办学方向、条件、管理规范"
+    QUALITY_SYSTEM = (
+        "quality_system",
+        "保证院校履行办学主体责任，建立和完善学校内部质量保证制度体系",
+    )
+    BASICS = "basics", "保证学校的基本办学方向、基本办学条件、基本管理规范"
 
 
 class SecondRoundStatus(models.TextChoices):

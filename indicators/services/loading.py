@@ -19,11 +19,13 @@ def load_indicator_system(*, data: dict[str, Any]) -> IndicatorSystem:
     number), so their ids stay stable for the reports that point at them, and a row is only
     written when its content differs.
     """
-    defaults = {"name": data["name"], "title": data["title"], "in_force": data["in_force"]}
-    if data["in_force"]:
-        IndicatorSystem.objects.filter(in_force=True).exclude(version=data["version"]).update(
-            in_force=False
-        )
+    defaults = {"name": data["name"], "title": data["title"]}
+    system = IndicatorSystem.objects.filter(version=data["version"]).first()
+    if system is None:
+        # R1: the fixture's flag only sets the first version in force. Once one is, which
+        # version is in force is staff's decision; a deploy's reload never moves it.
+        in_force = data["in_force"] and not IndicatorSystem.objects.filter(in_force=True).exists()
+        defaults["in_force"] = in_force
     system = _upsert(IndicatorSystem, {"version": data["version"]}, defaults)
     for p_pos, project_data in enumerate(data["projects"], start=1):
         project = _upsert(

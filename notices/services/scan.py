@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,8 +31,8 @@ from review.models import (
     ReportStatus,
     Sanction,
     SelfDiagnosis,
-    VerdictRecord,
 )
+from review.selectors import latest_verdict_in_force, verdicts_in_force
 from review.services.rules import rules_deadline
 from review.services.scoring import record_sanctions_years
 from schools.models import School, SchoolUserObjectPermission
@@ -222,7 +223,7 @@ def _self_diagnosis_due(today: date) -> tuple[list[Due], int]:
     dues: list[Due] = []
     proposals = 0
     for cycle in _current_cycles(today):
-        due = date(cycle.end_year, 12, 31)
+        due = cycle.self_diagnosis_due
         stage = stage_for(due, today)
         if stage is None:
             continue
@@ -375,8 +376,11 @@ def _improvement_end(today: date) -> list[Due]:
     """R16: after 待改进/异常 the school must apply again when the year is up."""
     dues = []
     applied = set(Reapplication.objects.values_list("after_id", flat=True))
-    records = VerdictRecord.objects.filter(
-        corrected_by__isnull=True,
+    # Only a school's latest verdict in force calls for a new re-check: a corrected or
+    # superseded one (a later 有效) does not.
+    latest = latest_verdict_in_force(school=OuterRef("school")).values("pk")[:1]
+    records = verdicts_in_force(
+        pk=Subquery(latest),
         verdict__in=["needs_improvement", "abnormal"],
         published_at__date__gte=today - timedelta(days=366 + 30),
         published_at__date__lte=today - timedelta(days=365 - 14),

@@ -33,6 +33,11 @@ def rectification_due(recheck_end: date) -> date:
         return recheck_end.replace(year=recheck_end.year + 1, day=28)
 
 
+def cycle_self_diagnosis_due(end_year: int) -> date:
+    """R8/R15: a cycle's self-diagnosis is due by 31 December of its last year."""
+    return date(end_year, 12, 31)
+
+
 def minimum_sample(total_schools: int) -> int:
     """R8: at least ⌈n/3⌉ of all schools are re-checked in each 3-year cycle."""
     return -(-total_schools // 3)

@@ -18,9 +18,19 @@ ELEMENT_FIELDS: tuple[tuple[str, str, int], ...] = (
 )
 
 
+# The whitespace trimmed from a text's ends: every character Python counts as a space plus
+# U+FEFF (a byte-order mark pasted from Word). static/js/charcount.js trims the same set,
+# so the page's live counter and the server never disagree (tested in node).
+EDGE_SPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
+    + "".join(chr(c) for c in range(0x2000, 0x200B))
+    + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+
+
 def normalize_text(text: str | None) -> str:
     """Browsers send line breaks as CRLF; store and count them as one character each."""
-    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip(EDGE_SPACE)
 
 
 def char_count(text: str | None) -> int:

@@ -419,9 +419,108 @@ def _grant_many(assignments: list[PanelAssignment]) -> None:
 
 
 @transaction.atomic
+def sitting_problems(assignments: list[PanelAssignment]) -> dict[int, list[str]]:
+    """R19: for each assignment, any reason on record that its expert should not sit.
+
+    Two queries however many assignments: the conflicts on record and the unavailable years.
+    """
+    from schools.models import ExpertAvailability
+
+    if not assignments:
+        return {}
+    expert_ids = {a.expert_id for a in assignments}
+    conflicts: dict[tuple[int, int], list[str]] = {}
+    for conflict in ExpertConflict.objects.filter(expert_id__in=expert_ids):
+        conflicts.setdefault((conflict.expert_id, conflict.school_id), []).append(
+            conflict.get_kind_display() + (f"：{conflict.note}" if conflict.note else "")
+        )
+    unavailable = set(
+        ExpertAvailability.objects.filter(expert_id__in=expert_ids).values_list("expert_id", "year")
+    )
+    problems: dict[int, list[str]] = {}
+    for a in assignments:
+        recheck = a.recheck
+        year = recheck.start_date.year if recheck.start_date else recheck.planned_year
+        found = []
+        if a.expert.school_id is not None and a.expert.school_id == recheck.school_id:
+            found.append("该专家在本校任职，不能参加本校复核。")
+        for what in conflicts.get((a.expert_id, recheck.school_id), []):
+            found.append(f"已记录与该校的利益冲突（{what}）。")
+        if (a.expert_id, year) in unavailable:
+            found.append(f"该专家 {year} 年不可参加复核。")
+        problems[a.pk] = found
+    return problems
+
+
+def _has_conflict(expert: Expert, school: School) -> bool:
+    return (
+        expert.school_id == school.pk
+        or ExpertConflict.objects.filter(expert=expert, school=school).exists()
+    )
+
+
+def _tell_staff(subject: str, body: str) -> None:
+    staff = (
+        get_user_model()
+        .objects.filter(groups__name=Role.PROVINCIAL_STAFF, is_active=True)
+        .exclude(email="")
+    )
+    recipients = list(staff.values_list("email", flat=True))
+    if recipients:
+        transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+
+
+@transaction.atomic
+def withdraw_for_conflicts(*, expert: Expert, user) -> list[Recheck]:
+    """R19: a conflict recorded after assignment takes the expert off that school's open panels.
+
+    Open: no verdict published yet. Staff are told, to assign someone else. Called wherever
+    a conflict is recorded (the expert's declaration, the admin), safe to run again.
+    """
+    school_ids = set(
+        ExpertConflict.objects.filter(expert=expert).values_list("school_id", flat=True)
+    )
+    if expert.school_id:
+        school_ids.add(expert.school_id)
+    withdrawn = []
+    for assignment in PanelAssignment.objects.filter(
+        expert=expert, recheck__school_id__in=school_ids, recheck__verdicts__isnull=True
+    ).select_related("recheck__school"):
+        recheck = assignment.recheck
+        remove_expert(
+            assignment=assignment, user=user, reason="已记录与该校的利益冲突", action="conflict"
+        )
+        withdrawn.append(recheck)
+        _tell_staff(
+            f"复核专家与受检学校存在利益冲突：{recheck.school.name}",
+            f"已记录 {expert.name} 与 {recheck.school.name} 的利益冲突，该专家已退出该校"
+            f" {recheck.planned_year} 年复核专家组，请补充指派专家。",
+        )
+    return withdrawn
+
+
+@transaction.atomic
+def record_conflict(
+    *, expert: Expert, school: School, kind: str, user, note: str = ""
+) -> ExpertConflict:
+    """Record a tie between an expert and a school, and take the expert off its open panels."""
+    conflict = ExpertConflict.objects.create(
+        expert=expert, school=school, kind=kind, note=note.strip()[:200]
+    )
+    withdraw_for_conflicts(expert=expert, user=user)
+    return conflict
+
+
 def certify(*, assignment: PanelAssignment, user, no_conflict: bool, statement: str = "") -> None:
     """The expert certifies no conflict, or declares one: then they leave the panel."""
     if no_conflict:
+        if _has_conflict(assignment.expert, assignment.recheck.school):
+            raise ValidationError(
+                {
+                    "decision": "已记录你与该校存在利益冲突（或你在该校任职），不能声明无利益"
+                    "冲突；请申报冲突，省级管理人员将另行指派专家。"
+                }
+            )
         PanelAssignment.objects.filter(pk=assignment.pk, certified_at__isnull=True).update(
             certified_at=timezone.now()
         )

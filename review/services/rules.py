@@ -34,6 +34,25 @@ def panel_problems(*, total: int, external: int) -> list[str]:
     return problems
 
 
+def person_key(name: str, employer: str) -> tuple[str, str]:
+    """R4: who a panel member is: name and employer, whitespace (full-width too) ignored."""
+    return ("".join(name.split()).casefold(), "".join(employer.split()).casefold())
+
+
+def duplicate_members(members: list[tuple[str, str]]) -> list[str]:
+    """R4: the same person (name and employer) listed twice counts once: say who, in Chinese."""
+    seen: set[tuple[str, str]] = set()
+    problems = []
+    for name, employer in members:
+        key = person_key(name, employer)
+        if key in seen:
+            problems.append(
+                f"{name.strip()}（{employer.strip()}）重复填写：同一位专家只能计算一次。"
+            )
+        seen.add(key)
+    return problems
+
+
 def rules_deadline(year: int) -> date:
     """R20: the implementation rules of ``year`` are due on 30 May of that year."""
     return date(year, *RULES_DEADLINE_MONTH_DAY)
@@ -42,6 +61,18 @@ def rules_deadline(year: int) -> date:
 def filed_on_time(filed_at: datetime, year: int) -> bool:
     """R20: filed on or before 30 May, by the date in Fujian."""
     return filed_at.astimezone(LOCAL_TZ).date() <= rules_deadline(year)
+
+
+ANNEX2_PLAN_LAST_YEAR = 2020  # R6/R7: the 2017–2020 plan of 附件2
+
+
+def files_instead_of_submitting(*, evaluated_before_2020: bool, year: int) -> bool:
+    """R6: a school evaluated before 2020 files (备案) its self-diagnosis of the 2017–2020 plan.
+
+    The exemption covers that plan only: from 2021 its report is submitted like every
+    other school's, and the school may be picked for re-check (R8).
+    """
+    return evaluated_before_2020 and year <= ANNEX2_PLAN_LAST_YEAR
 
 
 def may_start_self_diagnosis(*, is_new: bool) -> bool:

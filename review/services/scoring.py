@@ -34,6 +34,7 @@ from review.models import (
     SelfDiagnosis,
     VerdictRecord,
 )
+from review.selectors import verdicts_in_force
 from review.services.deadlines import rectification_due
 from review.services.files import check_document, save_upload, stored_file_fields
 from review.services.rechecks import MATERIAL_KINDS
@@ -42,7 +43,7 @@ from review.services.verdict import (
     Verdict,
     decide_verdict,
     may_reapply,
-    sanction_triggered,
+    sanction_holds,
 )
 from schools.models import School
 
@@ -54,12 +55,13 @@ class FindingInput:
 
 
 def elements_of(recheck: Recheck) -> list[Element]:
-    """The 15 elements of the version in force, in 附件1's order."""
-    from indicators.models import IndicatorSystem
+    """The 15 elements of the re-check's own version (R1), in 附件1's order.
 
-    system = IndicatorSystem.objects.get(in_force=True)
+    Never the version in force today: a version that comes into force while the re-check is
+    open must not change what its experts judge, count or the school rectifies.
+    """
     return list(
-        Element.objects.filter(project__system=system)
+        Element.objects.filter(project__system_id=recheck.system_id)
         .select_related("project")
         .order_by("project__position", "position")
     )
@@ -220,8 +222,24 @@ def save_consolidation(
     return consolidation
 
 
+def matched(recheck: Recheck, findings: dict[str, FindingInput]) -> int:
+    """R12: how many of the re-check's own elements are consistent, so always 0…15.
+
+    The one count: publishing and the consolidation page's preview both use it.
+    """
+    codes = [e.code for e in elements_of(recheck)]
+    return sum(1 for code in codes if (f := findings.get(code)) and f.consistent is True)
+
+
 def consolidated_matched(consolidation: Consolidation) -> int:
-    return consolidation.findings.filter(consistent=True).count()
+    """R12: ``matched`` of the lead's saved consolidation."""
+    findings = {
+        f.element.code: FindingInput(f.consistent, f.reason)
+        for f in consolidation.findings.filter(
+            element__project__system_id=consolidation.recheck.system_id
+        ).select_related("element")
+    }
+    return matched(consolidation.recheck, findings)
 
 
 # --- Staff: publish, R15, corrections ------------------------------------------------------------
@@ -264,18 +282,19 @@ def publish_verdict(*, recheck: Recheck, user) -> VerdictRecord:
         raise ValidationError("专家组尚未提交合议结果。")
     if VerdictRecord.objects.filter(recheck=recheck).exists():
         raise ValidationError("该复核的结论已经发布；如需更正，请新建更正记录。")
-    matched = consolidated_matched(consolidation)
+    count = consolidated_matched(consolidation)
     rating = MeasuresRating(consolidation.measures_rating)
     record = VerdictRecord.objects.create(
         school=recheck.school,
         cycle=recheck.cycle,
         recheck=recheck,
-        verdict=decide_verdict(matched, rating),
-        matched=matched,
+        verdict=decide_verdict(count, rating),
+        matched=count,
         measures_rating=rating,
         report=consolidation.report,
         comparison=_comparison(recheck, consolidation),
-        published_at=timezone.now(),
+        published_at=(now := timezone.now()),
+        ranks_at=now,
         published_by=user,
     )
     Rectification.objects.create(verdict=record, due=rectification_due(recheck.end_date))
@@ -292,13 +311,19 @@ def record_not_diagnosed(*, cycle: Cycle, school: School, user, note: str) -> Ve
     """R15: a school that did not carry out its self-diagnosis in time gets 异常."""
     if not note.strip():
         raise ValidationError({"note": "请说明认定依据（如截止日期和未开展的情况）。"})
+    School.objects.select_for_update().get(pk=school.pk)  # two clicks: the second waits
+    if VerdictRecord.objects.filter(
+        school=school, cycle=cycle, diagnosed_on_time=False, corrects__isnull=True
+    ).exists():
+        raise ValidationError(f"{school.name}在{cycle.name}内未按时开展诊改的结论已经记录过。")
     record = VerdictRecord.objects.create(
         school=school,
         cycle=cycle,
         verdict=decide_verdict(0, MeasuresRating.WEAK, diagnosed_on_time=False),
         diagnosed_on_time=False,
         report=note.strip(),
-        published_at=timezone.now(),
+        published_at=(now := timezone.now()),
+        ranks_at=now,
         published_by=user,
     )
     NotDiagnosedProposal.objects.filter(cycle=cycle, school=school, record__isnull=True).update(
@@ -336,6 +361,7 @@ def correct_verdict(
         report=record.report,
         comparison=record.comparison,
         published_at=timezone.now(),
+        ranks_at=record.ranks_at,  # it takes the corrected verdict's place (R17)
         published_by=user,
         corrects=record,
         correction_reason=reason.strip(),
@@ -346,36 +372,28 @@ def correct_verdict(
     return correction
 
 
-def current_verdicts(school: School) -> list[VerdictRecord]:
-    """The school's verdicts in force, oldest first: corrected records are left out."""
-    return list(
-        VerdictRecord.objects.filter(school=school, corrected_by__isnull=True).order_by(
-            "published_at", "pk"
-        )
-    )
-
-
 def apply_sanctions(*, record: VerdictRecord) -> Sanction | None:
-    """R17: open a sanction when the history triggers one; close it with the next 有效."""
-    history = current_verdicts(record.school)
+    """R17: re-judge the school's sanction from its verdicts in force, in their order.
+
+    Opens one when the history triggers it after the latest 有效, closes it otherwise; a
+    correction takes the corrected verdict's place, so it is judged there, not as news.
+    """
+    history = [v.verdict for v in verdicts_in_force(school=record.school)]
+    holds = sanction_holds(history)
     open_sanction = Sanction.objects.filter(school=record.school, closed_on__isnull=True).first()
     today = timezone.localdate(record.published_at)
-    corrected = record.corrects
-    if open_sanction and corrected and open_sanction.opened_by_id == corrected.pk:
-        # The verdict that opened the sanction was corrected: re-judge from the new history.
-        if not sanction_triggered([v.verdict for v in history]):
-            open_sanction.closed_by, open_sanction.closed_on = record, today
-            open_sanction.save()
-            return None
-        open_sanction.opened_by = record
+    if open_sanction and not holds:
+        open_sanction.closed_by, open_sanction.closed_on = record, today
         open_sanction.save()
-        return open_sanction
-    if record.verdict == Verdict.EFFECTIVE:
-        if open_sanction:
-            open_sanction.closed_by, open_sanction.closed_on = record, today
-            open_sanction.save()
+        # The ledger is complete whether or not the yearly scan ran in between.
+        record_sanction_years(sanction=open_sanction, through_year=today.year)
         return None
-    if open_sanction is None and sanction_triggered([v.verdict for v in history]):
+    if open_sanction:
+        if record.corrects_id and open_sanction.opened_by_id == record.corrects_id:
+            open_sanction.opened_by = record
+            open_sanction.save()
+        return open_sanction
+    if holds:
         open_sanction = Sanction.objects.create(
             school=record.school, opened_by=record, opened_on=today
         )
@@ -413,6 +431,18 @@ def record_sanctions_years(*, sanctions: list[Sanction], through_year: int) -> i
     before = scope.count()
     SanctionEntry.objects.bulk_create(entries, ignore_conflicts=True)
     return scope.count() - before
+
+
+@transaction.atomic
+def sanction_ledger(*, today) -> list[Sanction]:
+    """R17: the ledger, every year's entries present whether or not the daily scan ran."""
+    open_sanctions = list(Sanction.objects.filter(closed_on__isnull=True))
+    record_sanctions_years(sanctions=open_sanctions, through_year=today.year)
+    return list(
+        Sanction.objects.select_related("school", "opened_by", "closed_by")
+        .prefetch_related("entries")
+        .order_by("closed_on", "-opened_on")
+    )
 
 
 # --- The school: rectification and re-application ---------------------------------------------

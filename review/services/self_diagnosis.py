@@ -21,7 +21,7 @@ from review.models import (
     SelfDiagnosis,
 )
 from review.services.limits import ELEMENT_FIELDS, OVERVIEW_LIMIT, normalize_text, over_limit
-from review.services.rules import may_start_self_diagnosis, panel_problems
+from review.services.rules import duplicate_members, may_start_self_diagnosis, panel_problems
 from schools.models import School
 
 ENTRY_FIELDS = tuple(name for name, _, _ in ELEMENT_FIELDS)
@@ -221,7 +221,8 @@ def save_panel(*, self_diagnosis: SelfDiagnosis, user, members: list[dict]) -> N
     report = _locked(self_diagnosis)
     _require_draft(report)
     external = sum(1 for m in members if m["external"])
-    problems = panel_problems(total=len(members), external=external)
+    problems = duplicate_members([(m["name"], m["employer"]) for m in members])
+    problems += panel_problems(total=len(members), external=external)
     if problems:
         raise ValidationError(problems)
     PanelMember.objects.filter(self_diagnosis=report).delete()
@@ -319,9 +320,7 @@ def submit(*, self_diagnosis: SelfDiagnosis, user, principal_name: str, signed_o
         raise ValidationError(errors)
     report.principal_name = principal_name.strip()
     report.signed_on = signed_on
-    report.status = (
-        ReportStatus.FILED if report.school.files_self_diagnosis else ReportStatus.SUBMITTED
-    )
+    report.status = ReportStatus.FILED if report.is_filing else ReportStatus.SUBMITTED
     report.submitted_at = timezone.now()
     report.submitted_by = user
     report.snapshot = snapshot_from(report_data_live(report))

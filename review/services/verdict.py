@@ -88,6 +88,20 @@ def sanction_triggered(verdicts: Sequence[Verdict]) -> bool:
     return verdicts[-2:] == [Verdict.NEEDS_IMPROVEMENT, Verdict.NEEDS_IMPROVEMENT]
 
 
+def sanction_holds(verdicts: Sequence[Verdict]) -> bool:
+    """R17: a sanction holds when it was triggered after the latest 有效 (oldest first).
+
+    Sanctions hold until the next 有效 (assumption in docs/rules.md), so a 待改进 after an
+    异常 keeps the sanction; an earlier verdict corrected away can lift it.
+    """
+    verdicts = [Verdict(v) for v in verdicts]
+    since = len(verdicts)
+    while since and verdicts[since - 1] != Verdict.EFFECTIVE:
+        since -= 1
+    suffix = verdicts[since:]
+    return any(sanction_triggered(suffix[: i + 1]) for i in range(len(suffix)))
+
+
 def needs_improvement_period(verdict: Verdict) -> bool:
     """R16: 待改进 and 异常 carry a one-year improvement period; 有效 does not."""
     return Verdict(verdict) in (Verdict.NEEDS_IMPROVEMENT, Verdict.ABNORMAL)

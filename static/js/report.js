@@ -2,10 +2,8 @@
 // and copying a kept conflicting text back into its box. The server enforces the same limits.
 (function () {
   "use strict";
-  // R5 counts characters as code points, as the server does (a Chinese character is one).
-  function count(text) {
-    return Array.from(text.replace(/\r\n?/g, "\n").trim()).length;
-  }
+  // R5: one definition of the count, shared with the server (static/js/charcount.js).
+  const count = window.zhengaiCharCount.count;
 
   function bindCounter(area) {
     const limit = parseInt(area.dataset.limit, 10);

@@ -128,3 +128,25 @@ def test_english_translates_the_layout(client, seeded):
     client.post("/i18n/setlang/", {"language": "en", "next": "/indicators/"})
     html = client.get("/indicators/").content.decode()
     assert "Indicator system" in html and "Log in" in html
+
+
+def test_r1_load_fixtures_never_changes_the_version_in_force(seeded):
+    """Staff put another version in force; the next deploy's load_fixtures leaves it so."""
+    revised = IndicatorSystem.objects.get(version="fujian-revised")
+    IndicatorSystem.objects.update(in_force=False)
+    other = IndicatorSystem.objects.create(version="next", name="新版", title="新版", in_force=True)
+    call_command("load_fixtures", verbosity=0)
+    assert IndicatorSystem.objects.get(in_force=True) == other
+    revised.refresh_from_db()
+    assert not revised.in_force
+    assert Element.objects.filter(project__system=revised).count() == 15  # nothing removed
+
+
+def test_r1_load_fixtures_adds_a_missing_version_without_putting_it_in_force(seeded):
+    from indicators.services.loading import load_indicator_system
+
+    data = _fixture() | {"version": "fujian-other", "in_force": True}
+    system = load_indicator_system(data=data)
+    assert not system.in_force
+    assert IndicatorSystem.objects.get(in_force=True).version == "fujian-revised"
+    assert Element.objects.filter(project__system=system).count() == 15

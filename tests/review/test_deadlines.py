@@ -32,3 +32,14 @@ def test_r11_29_february_maps_to_28_february():
 )
 def test_r8_minimum_sample_is_a_third_rounded_up(n, minimum):
     assert minimum_sample(n) == minimum
+
+
+def test_r15_cycle_self_diagnosis_due_is_31_december_of_the_last_year(db):
+    from datetime import date
+
+    from review.models import Cycle, CycleKind
+    from review.services.deadlines import cycle_self_diagnosis_due
+
+    assert cycle_self_diagnosis_due(2028) == date(2028, 12, 31)
+    cycle = Cycle(name="2026—2028", kind=CycleKind.TRIENNIAL, start_year=2026, end_year=2028)
+    assert cycle.self_diagnosis_due == date(2028, 12, 31)

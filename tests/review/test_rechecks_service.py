@@ -334,3 +334,63 @@ def test_proposed_experts_get_the_object_permission(recheck_a, province, expert)
     assert recheck_a.assignments.filter(expert__user=expert).exists()
     assert ObjectPermissionChecker(expert).has_perm("review_recheck", recheck_a)
     assert recheck_a.assignments.get(expert__user=expert).history.latest().history_user == province
+
+
+def test_r19_certifying_no_conflict_is_refused_while_a_conflict_is_on_record(
+    assigned_expert, expert, recheck_a
+):
+    ExpertConflict.objects.create(
+        expert=assigned_expert.expert, school=recheck_a.school, kind="coached"
+    )
+    with pytest.raises(ValidationError, match="不能声明无利益冲突"):
+        service.certify(assignment=assigned_expert, user=expert, no_conflict=True)
+    assigned_expert.refresh_from_db()
+    assert assigned_expert.certified_at is None
+
+
+def test_r19_a_conflict_recorded_after_assignment_takes_the_expert_off_and_tells_staff(
+    assigned_expert, expert, recheck_a, province, django_capture_on_commit_callbacks
+):
+    from review.permissions import can_see_materials
+
+    service.certify(assignment=assigned_expert, user=expert, no_conflict=True)
+    assert can_see_materials(expert, recheck_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        service.record_conflict(
+            expert=assigned_expert.expert,
+            school=recheck_a.school,
+            kind="lectured",
+            user=province,
+            note="受邀讲座",
+        )
+    assert not PanelAssignment.objects.filter(recheck=recheck_a).exists()
+    assert not ObjectPermissionChecker(expert).has_perm("review_recheck", recheck_a)
+    [message] = mail.outbox
+    assert message.to == [province.email] and recheck_a.school.name in message.subject
+
+
+def test_r19_a_conflict_recorded_anywhere_blocks_the_materials(assigned_expert, expert, recheck_a):
+    """Recorded outside the service (e.g. a data fix): the expert still cannot read."""
+    from review.permissions import can_see_materials
+
+    service.certify(assignment=assigned_expert, user=expert, no_conflict=True)
+    ExpertConflict.objects.create(
+        expert=assigned_expert.expert, school=recheck_a.school, kind="other", note="兼职"
+    )
+    assert not can_see_materials(expert, recheck_a)
+
+
+def test_r19_staff_see_each_assigned_experts_reasons_not_to_sit(
+    client, assigned_expert, recheck_a, province, everyone
+):
+    ExpertConflict.objects.create(
+        expert=assigned_expert.expert, school=recheck_a.school, kind="other", note="兼职顾问"
+    )
+    assert service.sitting_problems([assigned_expert]) == {
+        assigned_expert.pk: ["已记录与该校的利益冲突（其他：兼职顾问）。"]
+    }
+    client.force_login(province)
+    html = client.get(f"/rechecks/{recheck_a.pk}/").content.decode()
+    assert "已记录与该校的利益冲突（其他：兼职顾问）。" in html
+    client.force_login(everyone["alice"])  # the school never sees the panel's conflicts
+    assert "兼职顾问" not in client.get(f"/rechecks/{recheck_a.pk}/").content.decode()

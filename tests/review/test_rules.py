@@ -113,3 +113,11 @@ def test_r20_on_time_is_judged_by_the_date_in_fujian():
     assert not filed_on_time(datetime(2026, 5, 30, 16, 30, tzinfo=UTC), 2026)
     # Filing the 2027 rules in 2026 is early, hence on time.
     assert filed_on_time(datetime(2026, 12, 1, tzinfo=UTC), 2027)
+
+
+def test_r6_filing_exemption_covers_the_2017_2020_plan_only():
+    from review.services.rules import files_instead_of_submitting
+
+    assert files_instead_of_submitting(evaluated_before_2020=True, year=2020)
+    assert not files_instead_of_submitting(evaluated_before_2020=True, year=2026)
+    assert not files_instead_of_submitting(evaluated_before_2020=False, year=2019)

@@ -13,6 +13,7 @@ from review.models import (
     SanctionMeasure,
     VerdictRecord,
 )
+from review.selectors import verdicts_in_force
 from review.services import scoring
 from review.services.scoring import FindingInput
 from review.services.verdict import Verdict
@@ -158,7 +159,7 @@ def test_correction_is_a_new_linked_record(recheck_a, panel_of_three, province):
     record.refresh_from_db()
     assert record.verdict == Verdict.EFFECTIVE  # the original is untouched
     assert correction.corrects == record and correction.verdict == Verdict.NEEDS_IMPROVEMENT
-    assert scoring.current_verdicts(recheck_a.school) == [correction]
+    assert list(verdicts_in_force(school=recheck_a.school)) == [correction]
 
 
 def test_r15_not_diagnosed_in_time_is_abnormal_and_sanctioned(cycle_2026, school_a, province):
@@ -280,3 +281,184 @@ def test_r11_rectification_completed_only_when_every_element_is_written(
     assert plan.completed_by == alice and plan.completed_late is True
     with pytest.raises(ValidationError, match="已经标记为完成"):
         scoring.complete_rectification(rectification=plan, user=alice)
+
+
+def _new_version_in_force(version="fujian-next"):
+    """A new indicator version (same codes, new rows) comes into force, as staff would do it."""
+    import json
+
+    from indicators.models import IndicatorSystem
+    from indicators.services.loading import load_indicator_system
+    from zhengai import fixtures
+
+    data = json.loads(fixtures.INDICATOR_FILES[0].read_text(encoding="utf-8"))
+    data |= {"version": version, "name": "新版", "title": "新版指标体系", "in_force": False}
+    system = load_indicator_system(data=data)
+    IndicatorSystem.objects.update(in_force=False)
+    IndicatorSystem.objects.filter(pk=system.pk).update(in_force=True)
+    return system
+
+
+def test_r1_recheck_keeps_its_version_when_a_new_one_comes_into_force(
+    recheck_a, panel_of_three, province
+):
+    old = recheck_a.system
+    assert old.in_force and old.version == "fujian-revised"
+    findings = {code: FindingInput(True, "相符") for code in ELEMENT_CODES}
+    for user in panel_of_three:
+        scoring.save_findings(
+            assignment=recheck_a.assignments.get(expert__user=user),
+            user=user,
+            findings=findings,
+            measures_rating="strong",
+            measures_reason="理由",
+            submit=True,
+        )
+    # The lead's draft is saved under the old version, then a new version comes into force.
+    scoring.save_consolidation(
+        recheck=recheck_a,
+        user=panel_of_three[0],
+        findings=findings,
+        measures_rating="strong",
+        measures_reason="意见",
+        report="报告",
+    )
+    new = _new_version_in_force()
+    recheck_a.refresh_from_db()
+    assert recheck_a.system == old
+    assert {e.project.system_id for e in scoring.elements_of(recheck_a)} == {old.pk}
+    scoring.save_consolidation(
+        recheck=recheck_a,
+        user=panel_of_three[0],
+        findings=findings,
+        measures_rating="strong",
+        measures_reason="意见",
+        report="报告",
+        submit=True,
+    )
+    assert scoring.consolidated_matched(recheck_a.consolidation) == 15
+    record = scoring.publish_verdict(recheck=recheck_a, user=province)
+    assert record.matched == 15 and record.verdict == Verdict.EFFECTIVE
+    assert len(record.comparison) == 15
+    items = record.rectification.items.select_related("element__project")
+    assert {i.element.project.system_id for i in items} == {old.pk} and items.count() == 15
+    # A re-check opened now is judged on the new version.
+    later = Recheck.objects.create(
+        cycle=recheck_a.cycle, school=recheck_a.school, planned_year=2027, round=2
+    )
+    assert later.system == new
+
+
+def test_r1_matched_counts_only_the_rechecks_own_version(recheck_a, panel_of_three):
+    """Findings stored on another version's elements never push matched above 15."""
+    from review.models import ConsolidatedFinding, Consolidation
+
+    new = _new_version_in_force()
+    consolidation = Consolidation.objects.create(recheck=recheck_a)
+    from indicators.models import Element
+
+    for system in (recheck_a.system, new):
+        for element in Element.objects.filter(project__system=system):
+            ConsolidatedFinding.objects.create(
+                consolidation=consolidation, element=element, consistent=True, reason="相符"
+            )
+    assert scoring.consolidated_matched(consolidation) == 15
+
+
+def test_r17_correction_takes_the_place_of_the_verdict_it_corrects(
+    recheck_a, panel_of_three, province, time_machine
+):
+    """待改进 (2026), 有效 (2027), then the 2026 verdict corrected to 异常: 有效 stays latest."""
+    from disclosure.selectors import search_schools
+    from review.selectors import cycle_overview, verdict_history
+
+    time_machine.move_to("2026-06-01 10:00 +0800")
+    first = score_and_publish(recheck_a, panel_of_three, province, matched=11, rating="strong")
+    time_machine.move_to("2027-03-01 10:00 +0800")
+    second = _new_round(recheck_a, year=2027, month=2)
+    effective = score_and_publish(second, panel_of_three, province, matched=14, rating="strong")
+    time_machine.move_to("2027-07-01 10:00 +0800")
+    correction = scoring.correct_verdict(
+        record=first, user=province, reason="复核计数有误", matched=5, measures_rating="weak"
+    )
+    assert correction.verdict == Verdict.ABNORMAL
+    school = recheck_a.school
+    assert list(verdicts_in_force(school=school)) == [correction, effective]
+    assert not Sanction.objects.filter(closed_on__isnull=True).exists()
+    (history,) = [row for row in verdict_history(filters={}) if row.school == school]
+    assert history.latest == effective and history.corrected == [first]
+    (row,) = [r for r in cycle_overview(recheck_a.cycle, filters={}) if r.school == school]
+    assert row.verdict == "有效"
+    assert search_schools(verdict="effective").filter(pk=school.pk).exists()
+    assert not search_schools(verdict="abnormal").filter(pk=school.pk).exists()
+
+
+def test_r17_ledger_years_are_complete_without_the_daily_scan(
+    recheck_a, panel_of_three, province, time_machine
+):
+    time_machine.move_to("2026-06-01 10:00 +0800")
+    score_and_publish(recheck_a, panel_of_three, province, matched=5, rating="weak")
+    time_machine.move_to("2028-03-01 10:00 +0800")  # no scan ran in 2027 or 2028
+    second = _new_round(recheck_a, year=2028, month=2)
+    score_and_publish(second, panel_of_three, province, matched=14, rating="strong")
+    sanction = Sanction.objects.get()
+    assert sanction.closed_on == date(2028, 3, 1)
+    years = sorted({e.year for e in sanction.entries.all()})
+    assert years == [2026, 2027, 2028]
+    assert sanction.entries.count() == 9
+
+
+def test_r17_a_needs_improvement_after_abnormal_keeps_the_sanction(
+    recheck_a, panel_of_three, province
+):
+    score_and_publish(recheck_a, panel_of_three, province, matched=5, rating="weak")
+    second = _new_round(recheck_a)
+    score_and_publish(second, panel_of_three, province, matched=11, rating="strong")
+    assert Sanction.objects.get().closed_on is None
+
+
+def test_r15_not_diagnosed_is_recorded_once_per_school_and_cycle(cycle_2026, school_a, province):
+    from django.db import IntegrityError, transaction
+
+    record = scoring.record_not_diagnosed(
+        cycle=cycle_2026, school=school_a, user=province, note="未提交自我诊断报告"
+    )
+    with pytest.raises(ValidationError, match="已经记录过"):
+        scoring.record_not_diagnosed(
+            cycle=cycle_2026, school=school_a, user=province, note="再次认定"
+        )
+    # The database holds the rule too, whatever path writes.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        record.pk = None
+        record.save()
+    assert VerdictRecord.objects.filter(school=school_a, diagnosed_on_time=False).count() == 1
+
+
+def test_consolidation_preview_uses_the_scoring_services_matched(
+    client, recheck_a, panel_of_three, monkeypatch
+):
+    """One count: the page shows what ``scoring.matched`` says, not a count of its own."""
+    findings = {code: FindingInput(True, "相符") for code in ELEMENT_CODES}
+    for user in panel_of_three:
+        scoring.save_findings(
+            assignment=recheck_a.assignments.get(expert__user=user),
+            user=user,
+            findings=findings,
+            measures_rating="strong",
+            measures_reason="理由",
+            submit=True,
+        )
+    scoring.save_consolidation(
+        recheck=recheck_a,
+        user=panel_of_three[0],
+        findings=findings,
+        measures_rating="strong",
+        measures_reason="意见",
+        report="报告",
+    )
+    monkeypatch.setattr(scoring, "matched", lambda recheck, values: 7)
+    client.force_login(panel_of_three[0])
+    response = client.get(f"/rechecks/{recheck_a.pk}/consolidate/")
+    assert response.status_code == 200
+    assert response.context["matched"] == 7
+    assert response.context["preview"]["verdict"] == Verdict.NEEDS_IMPROVEMENT

@@ -157,6 +157,20 @@ def test_r4_panel_is_refused_and_nothing_saved(report_a, alice):
     assert report_a.panel.count() == 9
 
 
+def test_r4_the_same_person_cannot_be_counted_twice(report_a, alice):
+    """Nine rows, but 专家01 of 外校 twice (spacing differs): eight people, refused."""
+    members = panel_members(9, 5)
+    members[1] = {"name": " 专家 01", "employer": "外\u3000校 ", "external": True}
+    with pytest.raises(ValidationError) as excinfo:
+        service.save_panel(self_diagnosis=report_a, user=alice, members=members)
+    assert any("重复填写" in m and "专家 01" in m for m in excinfo.value.messages)
+    assert report_a.panel.count() == 0
+    # The same name at another employer is another person.
+    members[1] = {"name": "专家01", "employer": "另一所学校", "external": True}
+    service.save_panel(self_diagnosis=report_a, user=alice, members=members)
+    assert report_a.panel.count() == 9
+
+
 def test_r4_submission_refuses_an_invalid_panel(report_a, alice):
     _fill(report_a, alice)
     report_a.panel.filter(position=9).delete()
@@ -191,13 +205,26 @@ def test_submit_locks_a_snapshot(report_a, alice):
 
 
 def test_r6_evaluated_school_files_instead_of_submitting(bob, school_b):
+    """Within the 2017–2020 plan an evaluated school files its report (备案)."""
+    report = service.open_self_diagnosis(school=school_b, year=2020, user=bob)
+    _fill(report, bob)
+    service.submit(
+        self_diagnosis=report, user=bob, principal_name="李校长", signed_on=date(2020, 6, 1)
+    )
+    report.refresh_from_db()
+    assert report.status == ReportStatus.FILED
+
+
+def test_r6_exemption_covers_the_2017_2020_plan_only(bob, school_b):
+    """An evaluated school's 2026 report is submitted (已提交), not filed (已备案)."""
+    assert school_b.files_self_diagnosis
     report = service.open_self_diagnosis(school=school_b, year=2026, user=bob)
     _fill(report, bob)
     service.submit(
         self_diagnosis=report, user=bob, principal_name="李校长", signed_on=date(2026, 6, 1)
     )
     report.refresh_from_db()
-    assert report.status == ReportStatus.FILED
+    assert report.status == ReportStatus.SUBMITTED
 
 
 def test_reopen_needs_a_reason_and_is_recorded(report_a, alice, province):
@@ -240,3 +267,28 @@ def test_r2_school_points_are_added_under_a_fixed_element(report_a, alice):
         service.add_school_point(self_diagnosis=report_a, user=alice, element=element, name=" ")
     service.remove_school_point(point=point, user=alice)
     assert not SchoolPoint.objects.exists()
+
+
+def test_r1_every_element_list_of_a_report_stays_on_its_own_version(report_a, alice):
+    """A new version comes into force mid-draft: the edit page, submission and snapshot keep 15."""
+    import json
+
+    from indicators.services.loading import load_indicator_system
+    from review.selectors import edit_page
+    from zhengai import fixtures
+
+    data = json.loads(fixtures.INDICATOR_FILES[0].read_text(encoding="utf-8"))
+    new = load_indicator_system(data=data | {"version": "fujian-next", "in_force": False})
+    IndicatorSystem.objects.update(in_force=False)
+    IndicatorSystem.objects.filter(pk=new.pk).update(in_force=True)
+    page = edit_page(report_a, user=alice)
+    elements = [form.element for _, forms in page["projects"] for form in forms]
+    assert len(elements) == 15
+    assert {e.project.system_id for e in elements} == {report_a.system_id}
+    _fill(report_a, alice)
+    service.submit(
+        self_diagnosis=report_a, user=alice, principal_name="王校长", signed_on=date(2026, 6, 1)
+    )
+    report_a.refresh_from_db()
+    assert len(report_a.snapshot["rows"]) == 15
+    assert report_a.system.version == "fujian-revised"

@@ -122,3 +122,48 @@ def test_repeated_wrong_passwords_lock_the_login(client, alice, settings):
 def test_wrong_password_says_so_in_chinese(client, alice):
     html = client.post("/accounts/login/", {"username": "alice", "password": "x"}).content.decode()
     assert "请输入一个正确的" in html or "用户名和密码" in html
+
+
+def test_r21_focuses_are_worded_as_the_policy_writes_them():
+    from schools.models import GuidanceFocus
+    from zhengai import fixtures
+
+    text = fixtures.POLICY_TEXT_FILE.read_text(encoding="utf-8")  # the shipped policy text
+    for label in GuidanceFocus.labels:
+        assert f"“{label}”" in text
+    assert len(GuidanceFocus.labels) == 3
+
+
+def test_r21_staff_set_the_focus_on_the_school_page(client, province, school_a):
+    from schools.models import GuidanceFocus
+
+    client.force_login(province)
+    response = client.post(
+        f"/schools/{school_a.pk}/", {"guidance_focus": GuidanceFocus.BASICS}, follow=True
+    )
+    assert response.status_code == 200
+    school_a.refresh_from_db()
+    assert school_a.guidance_focus == GuidanceFocus.BASICS
+    assert GuidanceFocus.BASICS.label in response.content.decode()
+    assert school_a.history.latest().history_user == province
+
+
+def test_r21_a_bad_focus_is_refused_next_to_the_field(client, province, school_a):
+    client.force_login(province)
+    response = client.post(f"/schools/{school_a.pk}/", {"guidance_focus": "nonsense"})
+    assert response.status_code == 400
+    assert "请从三项分类指导重点中选择一项" in response.content.decode()
+    school_a.refresh_from_db()
+    assert school_a.guidance_focus == ""
+
+
+@pytest.mark.parametrize("who", ["alice", "bob", "expert", "committee"])
+def test_r21_only_staff_may_set_the_focus(client, everyone, school_a, who):
+    client.force_login(everyone[who])
+    response = client.post(f"/schools/{school_a.pk}/", {"guidance_focus": "basics"})
+    assert response.status_code == 404
+    school_a.refresh_from_db()
+    assert school_a.guidance_focus == ""
+    if who in ("alice", "committee"):  # they may read the page, without the form
+        html = client.get(f"/schools/{school_a.pk}/").content.decode()
+        assert 'name="guidance_focus"' not in html and "分类指导重点" in html
