@@ -194,13 +194,15 @@ if REDIS_URL:
 else:
     # The embedded default: kombu's filesystem transport, so `make run` needs no service.
     BROKER_DIR = VAR_DIR / "broker"
-    for folder in ("queue", "processed"):
+    for folder in ("queue", "processed", "control"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        # Exchange tables: under var/ too, never a `control/` folder in the working directory.
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
