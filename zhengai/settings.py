@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: an oversized body is refused before any middleware or view reads it.
+    "zhengai.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -142,7 +144,10 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 1 if PRODUCTION else 0, minimum=0)
+# Behind the HTTPS proxy the client is read from X-Forwarded-For, trusting exactly this many
+# proxy hops (one nginx in front of gunicorn); 0 uses REMOTE_ADDR (development, no proxy).
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 1 if PRODUCTION else 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "zhengai.client_ip.client_ip"
 
 # --- Language and time -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -172,6 +177,9 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest upload (a re-check material, 50 MB) plus room for the form around it: a request
+# body declared larger is answered 413 before it is read.
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_MB", 51, minimum=1) * 1024 * 1024
 
 # --- Broker, jobs, cache -------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
