@@ -15,6 +15,7 @@ from celery.schedules import crontab
 from zhengai.env import (
     ConfigError,
     database_config,
+    database_parts,
     env_bool,
     env_choice,
     env_int,
@@ -104,14 +105,22 @@ TEMPLATES = [
 ]
 
 # --- Data ------------------------------------------------------------------------------
+# Either one DATABASE_URL or its parts (DATABASE_HOST, _PORT, _NAME, _USER, _PASSWORD): the
+# parts take a password as it is, with no URL escaping of @ : / and the like.
 DATABASE_URL = env_str("DATABASE_URL")
-if PRODUCTION and not DATABASE_URL:
-    raise ConfigError("DATABASE_URL 未设置（postgres://user:password@host:5432/name）")
-if not DATABASE_URL:
+DATABASE_NAME = env_str("DATABASE_NAME")
+if PRODUCTION and not (DATABASE_URL or DATABASE_NAME):
+    raise ConfigError(
+        "DATABASE_URL 未设置（postgres://user:password@host:5432/name, "
+        "or DATABASE_HOST/DATABASE_NAME/DATABASE_USER/DATABASE_PASSWORD）"
+    )
+if DATABASE_URL:
+    DATABASES = {"default": database_config(DATABASE_URL)}
+elif DATABASE_NAME:
+    DATABASES = {"default": database_parts()}
+else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded default lives under var/
-DATABASES = {
-    "default": database_config(DATABASE_URL or f"sqlite:///{VAR_DIR / 'zhengai.sqlite3'}"),
-}
+    DATABASES = {"default": database_config(f"sqlite:///{VAR_DIR / 'zhengai.sqlite3'}")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # runserver and the Celery worker share one file: wait for the lock rather than fail.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
@@ -250,7 +259,12 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ConfigError("EMAIL_USE_TLS 与 EMAIL_USE_SSL 不能同时开启（choose one）")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
-PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", None if PRODUCTION else "http://127.0.0.1:8000")
+if PRODUCTION and not (PORTAL_BASE_URL or "").startswith("https://"):
+    # Links in e-mails are built from it: never 127.0.0.1 in production.
+    raise ConfigError(
+        f"PORTAL_BASE_URL={PORTAL_BASE_URL!r} 不是公开的 HTTPS 地址（e.g. https://zhengai.example.org）"
+    )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "诊改门户 <noreply@zhengai.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

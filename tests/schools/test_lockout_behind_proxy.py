@@ -79,6 +79,7 @@ def test_production_trusts_one_hop_and_the_environment_can_change_it():
         "ALLOWED_HOSTS": "portal.example.org",
         "DATABASE_URL": "postgres://portal@db.example.org:5432/zhengai",
         "REDIS_URL": "redis://redis.example.org:6379/0",
+        "PORTAL_BASE_URL": "https://zhengai.example.org",
     }
     code = "from django.conf import settings; print(settings.TRUSTED_PROXY_HOPS)"
 
