@@ -19,11 +19,18 @@ COPY review ./review
 RUN pip install .
 COPY . .
 
-RUN useradd --system --uid 1000 portal && mkdir -p /app/var && chown portal /app/var
+# The media directory exists, owned by the app user, before the volume mounts on it: a new
+# named volume takes its owner from here.
+RUN useradd --system --uid 1000 portal && mkdir -p /app/var /app/media \
+ && chown portal /app/var /app/media
 USER portal
 
-# collectstatic needs settings but no database or secret worth keeping.
-RUN DJANGO_ENV=development python manage.py collectstatic --noinput -v0
+# Static files with the production storage, so the manifest (staticfiles.json) the pages
+# need is written. Production settings insist on every secret; none is used or kept here.
+RUN DJANGO_ENV=production SECRET_KEY=build-time-only-collectstatic-uses-no-secret-0123456789 \
+    ALLOWED_HOSTS=build.invalid PORTAL_BASE_URL=https://build.invalid \
+    DATABASE_URL=postgres://build@build.invalid/build REDIS_URL=redis://build.invalid:6379/0 \
+    python manage.py collectstatic --noinput -v0
 
 EXPOSE 8000
 CMD ["gunicorn", "zhengai.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \

@@ -12,6 +12,15 @@ class PortalUserAdmin(UserAdmin):
     list_display = ["username", "display_name", "email", "is_staff", "is_active"]
     search_fields = ["username", "display_name", "email"]
 
+    def get_readonly_fields(self, request, obj=None):
+        """Only a superuser grants superuser status, roles (groups) or single permissions:
+        provincial staff keep accounts (names, e-mail, active, admin access, password), and
+        roles are given by the portal's role service, which also binds a school."""
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "groups", "user_permissions"]
+        return readonly
+
 
 @admin.register(School)
 class SchoolAdmin(GuardedModelAdminMixin, SimpleHistoryAdmin):

@@ -15,6 +15,7 @@ PROD = {
     "ALLOWED_HOSTS": "zhengai.example.org",
     "DATABASE_URL": "postgres://portal@db.example.org:5432/zhengai",
     "REDIS_URL": "redis://redis.example.org:6379/0",
+    "PORTAL_BASE_URL": "https://zhengai.example.org",
 }
 
 
@@ -54,6 +55,12 @@ def test_production_check_deploy_prints_no_warning():
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL='localhost:6379' 不是 Redis 地址"),
         ({"EMAIL_PORT": "twenty-five"}, "EMAIL_PORT='twenty-five' 不是整数"),
         ({"DJANGO_ENV": "prod"}, "DJANGO_ENV='prod' 无效"),
+        ({"PORTAL_BASE_URL": ""}, "PORTAL_BASE_URL=None 不是公开的 HTTPS 地址"),
+        (
+            {"PORTAL_BASE_URL": "http://127.0.0.1:8000"},
+            "PORTAL_BASE_URL='http://127.0.0.1:8000' 不是公开的 HTTPS 地址",
+        ),
+        ({"DATABASE_URL": "", "DATABASE_NAME": "z", "DATABASE_PORT": "x"}, "DATABASE_PORT='x'"),
     ],
 )
 def test_bad_environment_stops_startup_with_one_clear_line(override, message):
@@ -63,6 +70,30 @@ def test_bad_environment_stops_startup_with_one_clear_line(override, message):
     assert len(lines) == 1, result.stderr
     assert message in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_database_password_from_parts_is_taken_as_it_is():
+    """No URL is built from the parts: a password with @ : / % # reaches the driver unchanged."""
+    password = "p@ss:w/rd%40#?&x"
+    code = (
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(repr((d['ENGINE'], d['HOST'], d['PORT'], d['NAME'], d['USER'], d['PASSWORD'])))"
+    )
+    result = _manage(
+        "shell",
+        "-v0",
+        "-c",
+        code,
+        **(PROD | {"DATABASE_URL": ""}),
+        DATABASE_HOST="db",
+        DATABASE_NAME="zhengai",
+        DATABASE_USER="zhengai",
+        DATABASE_PASSWORD=password,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == repr(
+        ("django.db.backends.postgresql", "db", 5432, "zhengai", "zhengai", password)
+    )
 
 
 def test_development_defaults_need_no_environment():

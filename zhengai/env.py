@@ -94,6 +94,23 @@ def database_config(url: str) -> dict:
     return config
 
 
+def database_parts() -> dict:
+    """Django's DATABASES entry for PostgreSQL from DATABASE_HOST/PORT/NAME/USER/PASSWORD.
+
+    The password is passed to the driver as given: no URL is built, so any character works.
+    """
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": env_str("DATABASE_NAME", required=True),
+        "USER": env_str("DATABASE_USER", "postgres"),
+        "PASSWORD": env_str("DATABASE_PASSWORD", ""),
+        "HOST": env_str("DATABASE_HOST", "127.0.0.1"),
+        "PORT": env_int("DATABASE_PORT", 5432, minimum=1),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
 def redis_url(name: str, value: str) -> str:
     """Accept only redis:// or rediss:// URLs for the broker."""
     if not value.startswith(("redis://", "rediss://")):

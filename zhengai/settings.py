@@ -11,10 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 from zhengai.env import (
     ConfigError,
     database_config,
+    database_parts,
     env_bool,
     env_choice,
     env_int,
@@ -63,9 +65,12 @@ INSTALLED_APPS = [
     "review",
     "notices",
     "disclosure",
+    "csp",
 ]
 
 MIDDLEWARE = [
+    # First: an oversized body is refused before any middleware or view reads it.
+    "zhengai.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -75,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -102,14 +108,22 @@ TEMPLATES = [
 ]
 
 # --- Data ------------------------------------------------------------------------------
+# Either one DATABASE_URL or its parts (DATABASE_HOST, _PORT, _NAME, _USER, _PASSWORD): the
+# parts take a password as it is, with no URL escaping of @ : / and the like.
 DATABASE_URL = env_str("DATABASE_URL")
-if PRODUCTION and not DATABASE_URL:
-    raise ConfigError("DATABASE_URL 未设置（postgres://user:password@host:5432/name）")
-if not DATABASE_URL:
+DATABASE_NAME = env_str("DATABASE_NAME")
+if PRODUCTION and not (DATABASE_URL or DATABASE_NAME):
+    raise ConfigError(
+        "DATABASE_URL 未设置（postgres://user:password@host:5432/name, "
+        "or DATABASE_HOST/DATABASE_NAME/DATABASE_USER/DATABASE_PASSWORD）"
+    )
+if DATABASE_URL:
+    DATABASES = {"default": database_config(DATABASE_URL)}
+elif DATABASE_NAME:
+    DATABASES = {"default": database_parts()}
+else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded default lives under var/
-DATABASES = {
-    "default": database_config(DATABASE_URL or f"sqlite:///{VAR_DIR / 'zhengai.sqlite3'}"),
-}
+    DATABASES = {"default": database_config(f"sqlite:///{VAR_DIR / 'zhengai.sqlite3'}")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # runserver and the Celery worker share one file: wait for the lock rather than fail.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
@@ -142,7 +156,10 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 1 if PRODUCTION else 0, minimum=0)
+# Behind the HTTPS proxy the client is read from X-Forwarded-For, trusting exactly this many
+# proxy hops (one nginx in front of gunicorn); 0 uses REMOTE_ADDR (development, no proxy).
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 1 if PRODUCTION else 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "zhengai.client_ip.client_ip"
 
 # --- Language and time -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -172,6 +189,9 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest upload (a re-check material, 50 MB) plus room for the form around it: a request
+# body declared larger is answered 413 before it is read.
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_MB", 51, minimum=1) * 1024 * 1024
 
 # --- Broker, jobs, cache -------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
@@ -194,13 +214,15 @@ if REDIS_URL:
 else:
     # The embedded default: kombu's filesystem transport, so `make run` needs no service.
     BROKER_DIR = VAR_DIR / "broker"
-    for folder in ("queue", "processed"):
+    for folder in ("queue", "processed", "control"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        # Exchange tables: under var/ too, never a `control/` folder in the working directory.
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -240,7 +262,12 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ConfigError("EMAIL_USE_TLS 与 EMAIL_USE_SSL 不能同时开启（choose one）")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
-PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", None if PRODUCTION else "http://127.0.0.1:8000")
+if PRODUCTION and not (PORTAL_BASE_URL or "").startswith("https://"):
+    # Links in e-mails are built from it: never 127.0.0.1 in production.
+    raise ConfigError(
+        f"PORTAL_BASE_URL={PORTAL_BASE_URL!r} 不是公开的 HTTPS 地址（e.g. https://zhengai.example.org）"
+    )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "诊改门户 <noreply@zhengai.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -258,6 +285,23 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Content-Security-Policy (django-csp 4): scripts and styles only from our own static files;
+# no inline <script>, event handler or style attribute anywhere (templates load static/js).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from guardian.shortcuts import assign_perm
 
 from schools.models import School, SchoolUserObjectPermission, User
 from schools.permissions import ACT_FOR_SCHOOL, ACT_FOR_SCHOOL_CODENAME
-from schools.roles import ROLE_GROUPS, Role
+from schools.roles import ROLE_GROUPS, ROLE_MODEL_PERMISSIONS, Role
 
 
 def ensure_role_groups() -> None:
-    """Create the four role groups if missing; safe to run any number of times."""
+    """Create the four role groups if missing and give each exactly its model permissions
+    (``ROLE_MODEL_PERMISSIONS``); safe to run any number of times (``load_fixtures`` does)."""
+    known = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    }
     for role in Role:
-        Group.objects.get_or_create(name=role.value)
+        group, _ = Group.objects.get_or_create(name=role.value)
+        # A misspelt or vanished permission is an error, not a silently smaller role.
+        group.permissions.set([known[dotted] for dotted in ROLE_MODEL_PERMISSIONS.get(role, ())])
 
 
 @transaction.atomic

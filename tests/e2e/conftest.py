@@ -23,13 +23,44 @@ def browser():
         browser.close()
 
 
+# Every page must pass the Content-Security-Policy: each violation is reported to the console
+# (by Chromium, and by this listener with the directive and what was blocked).
+_REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`
+    + ` at ${e.sourceFile || e.documentURI}:${e.lineNumber}`);
+});
+"""
+
+
+def _watch_csp(context):
+    """Collect the context's CSP violations; the test fails at teardown if there are any."""
+    violations = []
+    context.add_init_script(_REPORT_CSP_VIOLATIONS)
+
+    def on_console(message):
+        text = message.text
+        if "Content Security Policy" in text or text.startswith("CSP violation"):
+            violations.append(f"{message.page.url if message.page else ''}: {text}")
+
+    context.on("console", on_console)
+    return violations
+
+
+def _fail_on_violations(violations):
+    if violations:
+        pytest.fail("Content-Security-Policy violated:\n" + "\n".join(violations))
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    violations = _watch_csp(context)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
+    _fail_on_violations(violations)
 
 
 @pytest.fixture
@@ -37,6 +68,8 @@ def phone(browser):
     context = browser.new_context(
         locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
+    violations = _watch_csp(context)
     page = context.new_page()
     yield page
     context.close()
+    _fail_on_violations(violations)
