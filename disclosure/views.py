@@ -10,24 +10,26 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from disclosure import selectors, services
 from disclosure.models import ColumnDocument, DocumentKind
-from review.exporters.verdict_pdf import render_verdict_pdf
 from review.models import Cycle, Material
 from review.permissions import get_recheck_for_user, require_provincial
 from review.selectors import verdict_report_data
 from review.services.verdict import Verdict
-from review.views import _bytes_response
+from review.tasks import queue_verdict_pdf
+from review.views_verdicts import stored_verdict_pdf
 from schools.models import City, School
 from schools.permissions import is_provincial
 
@@ -142,10 +144,21 @@ def verdict(request, pk: int):
 
 
 @require_GET
-@public
 def verdict_pdf(request, pk: int):
-    record = get_object_or_404(selectors.published_verdicts(), pk=pk)
-    return _bytes_response(render_verdict_pdf(verdict_report_data(record)))
+    """The stored PDF; never rendered for a visitor. Not stored yet: queue it, say so."""
+    record = get_object_or_404(selectors.published_verdicts().select_related("school"), pk=pk)
+    if not record.pdf:
+        # One queued render per minute however many visitors ask (the task is idempotent).
+        if cache.add(f"verdict-pdf-queued:{record.pk}", True, timeout=60):
+            queue_verdict_pdf(record.pk)
+        response = page("disclosure/pdf_pending.html", {"record": record})
+        response.status_code = 503
+        response["Retry-After"] = "10"
+        patch_cache_control(response, no_store=True)
+        return response
+    response = stored_verdict_pdf(record)
+    patch_cache_control(response, public=True, max_age=300)
+    return response
 
 
 class DisclosureFeed(Feed):

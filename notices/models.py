@@ -60,6 +60,9 @@ class Notice(models.Model):
     email_attempts = models.PositiveSmallIntegerField(default=0)
     email_error = models.TextField(blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # The outbox's lease: when a sender last claimed the e-mail. A row 发送中 past the lease
+    # belongs to a sender that died; the beat task sends it again.
+    email_claimed_at = models.DateTimeField("邮件领取时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "通知"

@@ -595,6 +595,10 @@ class ConsolidatedFinding(models.Model):
         return f"{self.consolidation} · {self.element.code}"
 
 
+def _verdict_pdf_upload_to(instance, filename: str) -> str:
+    return f"verdicts/{instance.school_id}/{instance.pk}-{instance.pdf_sha256[:16]}.pdf"
+
+
 class VerdictRecord(TimeStampedModel):
     """A published verdict. Never changed: a correction is a new record pointing at it."""
 
@@ -626,6 +630,13 @@ class VerdictRecord(TimeStampedModel):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrected_by"
     )
     correction_reason = models.TextField("更正原因", blank=True)
+    # The 复核结论与复核报告 PDF, rendered once after publication and served as this file
+    # (review/services/verdict_document.py); empty only until that render has run.
+    pdf = models.FileField(
+        "复核结论与复核报告（PDF）", upload_to=_verdict_pdf_upload_to, max_length=200, blank=True
+    )
+    pdf_sha256 = models.CharField("PDF 的 SHA-256", max_length=64, blank=True)
+    pdf_filename = models.CharField("PDF 下载文件名", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "复核结论"

@@ -91,6 +91,16 @@ def can_see_materials(user, recheck) -> bool:
     )
 
 
+def sees_verdict_before_publication(user, recheck) -> bool:
+    """The verdict the rule gives, between consolidation and staff's sign-off: certified panel
+    members, provincial staff and the committee only; never the school or an uncertified expert.
+    """
+    if reads_everything(user):
+        return True
+    assignment = expert_assignment(user, recheck)
+    return bool(assignment and assignment.certified_at)
+
+
 def is_school_of(user, recheck) -> bool:
     return school_of(user) == recheck.school
 

@@ -32,6 +32,7 @@ from review.permissions import (
     get_recheck_for_user,
     is_school_of,
     require_provincial,
+    sees_verdict_before_publication,
 )
 from review.services import rechecks as service
 from review.services.deadlines import minimum_sample
@@ -251,7 +252,7 @@ def _recheck_page(request, recheck, *, status=200, **forms):
         "material_errors": forms.get("material_errors", {}),
         "publish_errors": forms.get("publish_errors", []),
     }
-    context |= _verdict_context(recheck)
+    context |= _verdict_context(recheck, preview=sees_verdict_before_publication(user, recheck))
     if reads_everything(user):
         # R19: staff see, for each assigned expert, any reason on record not to sit.
         problems = service.sitting_problems(assignments)
@@ -267,26 +268,30 @@ def _recheck_page(request, recheck, *, status=200, **forms):
     return render(request, "review/recheck.html", context, status=status)
 
 
-def _verdict_context(recheck) -> dict:
-    """Where scoring stands, and the verdict the rule gives once the panel has consolidated."""
+def _verdict_context(recheck, *, preview: bool) -> dict:
+    """Where scoring stands, and the verdict the rule gives once the panel has consolidated.
+
+    ``preview``: whether the viewer may see that verdict before staff publish it (no sign-off,
+    no verdict for the school or for an expert who has not certified).
+    """
     from review.models import Consolidation, VerdictRecord
     from review.services.scoring import consolidated_matched
     from review.services.verdict import MeasuresRating, decide_verdict, explain_verdict
 
     consolidation = Consolidation.objects.filter(recheck=recheck).first()
     records = list(VerdictRecord.objects.filter(recheck=recheck).order_by("published_at"))
-    preview = None
-    if consolidation and consolidation.submitted_at and not records:
+    verdict_preview = None
+    if preview and consolidation and consolidation.submitted_at and not records:
         matched = consolidated_matched(consolidation)
         rating = MeasuresRating(consolidation.measures_rating)
-        preview = {
+        verdict_preview = {
             "verdict": decide_verdict(matched, rating),
             "explanation": explain_verdict(matched, rating),
         }
     return {
         "consolidation": consolidation,
         "verdict_record": records[-1] if records else None,
-        "verdict_preview": preview,
+        "verdict_preview": verdict_preview,
     }
 
 

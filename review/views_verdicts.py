@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from review import selectors
-from review.exporters.verdict_pdf import render_verdict_pdf
 from review.models import (
     Consolidation,
     Cycle,
@@ -23,10 +22,9 @@ from review.models import (
     VerdictRecord,
 )
 from review.permissions import expert_assignment, get_recheck_for_user, require_provincial
-from review.services import scoring
+from review.services import scoring, verdict_document
 from review.services.scoring import FindingInput
 from review.services.verdict import MeasuresRating, Verdict, decide_verdict, explain_verdict
-from review.views import _bytes_response
 from schools.models import School
 from schools.permissions import is_provincial, reads_everything, school_of
 
@@ -285,11 +283,27 @@ def verdict(request, pk: int):
     return render(request, "review/verdict.html", context)
 
 
+def stored_verdict_pdf(record: VerdictRecord) -> FileResponse:
+    """The verdict's stored PDF as a download, tagged with its SHA-256."""
+    response = FileResponse(
+        record.pdf.open("rb"),
+        as_attachment=True,
+        filename=record.pdf_filename,
+        content_type="application/pdf",
+    )
+    response["ETag"] = f'"{record.pdf_sha256}"'
+    return response
+
+
 @login_required
 @require_GET
 def verdict_pdf(request, pk: int):
     record = _record_for_user(request.user, pk)
-    return _bytes_response(render_verdict_pdf(selectors.verdict_report_data(record)))
+    if not record.pdf:
+        # Its render has not run yet (just published, or the queue was down): the one render
+        # happens now and is stored; every later download is the file.
+        record = verdict_document.store_verdict_pdf(record_id=record.pk)
+    return stored_verdict_pdf(record)
 
 
 @login_required

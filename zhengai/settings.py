@@ -239,6 +239,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notices.tasks.daily_scan",
         "schedule": crontab(hour=6, minute=30),
     },
+    # The notices table is an outbox: e-mails whose dispatch was lost (broker down at commit)
+    # or whose sender died mid-send (past the lease) are sent again. Also run by `make run`'s
+    # worker, which embeds beat.
+    "resend-stalled-notice-emails": {
+        "task": "notices.tasks.resend_stalled_emails",
+        "schedule": 120.0,
+    },
     "clear-expired-sessions": {
         "task": "zhengai.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
@@ -262,6 +269,9 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ConfigError("EMAIL_USE_TLS 与 EMAIL_USE_SSL 不能同时开启（choose one）")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+# How long a claimed notice e-mail may stay 发送中 before another worker may send it: well
+# above one SMTP exchange (EMAIL_TIMEOUT), so only a dead sender's claim ever lapses.
+NOTICE_EMAIL_LEASE_SECONDS = env_int("NOTICE_EMAIL_LEASE_SECONDS", 600, minimum=1)
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", None if PRODUCTION else "http://127.0.0.1:8000")
 if PRODUCTION and not (PORTAL_BASE_URL or "").startswith("https://"):
     # Links in e-mails are built from it: never 127.0.0.1 in production.

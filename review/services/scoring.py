@@ -8,6 +8,7 @@ rectification plan (R11), the improvement period (R16) and sanctions (R17).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -45,6 +46,7 @@ from review.services.verdict import (
     may_reapply,
     sanction_holds,
 )
+from review.tasks import queue_verdict_pdf
 from schools.models import School
 
 
@@ -303,7 +305,13 @@ def publish_verdict(*, recheck: Recheck, user) -> VerdictRecord:
         for e in elements_of(recheck)
     )
     apply_sanctions(record=record)
+    _render_after_commit(record)
     return record
+
+
+def _render_after_commit(record: VerdictRecord) -> None:
+    """The verdict's PDF is rendered once, by a task, when the publication has committed."""
+    transaction.on_commit(partial(queue_verdict_pdf, record.pk))
 
 
 @transaction.atomic
@@ -330,6 +338,7 @@ def record_not_diagnosed(*, cycle: Cycle, school: School, user, note: str) -> Ve
         record=record
     )
     apply_sanctions(record=record)
+    _render_after_commit(record)
     return record
 
 
@@ -369,6 +378,7 @@ def correct_verdict(
     if hasattr(record, "rectification"):
         Rectification.objects.filter(pk=record.rectification.pk).update(verdict=correction)
     apply_sanctions(record=correction)
+    _render_after_commit(correction)
     return correction
 
 

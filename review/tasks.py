@@ -1,0 +1,29 @@
+"""Celery tasks of the workflow: each takes ids and is safe to run twice."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from review.services import verdict_document
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="review.tasks.store_verdict_pdf", acks_late=True)
+def store_verdict_pdf(record_id: int) -> str:
+    """Render a published verdict's PDF once and store it; returns its SHA-256."""
+    return verdict_document.store_verdict_pdf(record_id=record_id).pdf_sha256
+
+
+def queue_verdict_pdf(record_id: int) -> None:
+    """Queue the render; a broker outage is logged, never raised.
+
+    Nothing is lost: the first download of a record without its file queues it again (the
+    column) or renders and stores it (a logged-in reader).
+    """
+    try:
+        store_verdict_pdf.delay(record_id)
+    except Exception:  # noqa: BLE001 - any broker error
+        logger.warning("复核结论 PDF 未能入队（消息队列不可用）：%s", record_id, exc_info=True)

@@ -1,0 +1,111 @@
+"""No verdict before sign-off: once the lead submits the consolidation, only certified panel
+members, provincial staff and the committee see the verdict the rule gives, until staff
+publish it (R13, R14). The school, an uncertified expert and the public see nothing of it."""
+
+import pytest
+from django.test import Client
+
+from review.services import scoring
+from review.services.rechecks import assign_expert
+from review.services.scoring import FindingInput
+from tests.conftest import ELEMENT_CODES
+
+pytestmark = pytest.mark.django_db
+
+PREVIEW = "应得结论"
+# 10 of 15 consistent with a weak rating gives 待改进; the explanation names the count.
+EXPLANATION = "10 项"
+
+
+def _consolidate(recheck, experts, *, matched=10, rating="weak"):
+    findings = {
+        code: FindingInput(i < matched, "" if i < matched else "与材料不符")
+        for i, code in enumerate(ELEMENT_CODES)
+    }
+    for user in experts:
+        scoring.save_findings(
+            assignment=recheck.assignments.get(expert__user=user),
+            user=user,
+            findings=findings,
+            measures_rating=rating,
+            measures_reason="理由",
+            submit=True,
+        )
+    scoring.save_consolidation(
+        recheck=recheck,
+        user=experts[0],
+        findings={
+            c: FindingInput(f.consistent, "合议：" + (f.reason or "相符"))
+            for c, f in findings.items()
+        },
+        measures_rating=rating,
+        measures_reason="专家组意见",
+        report="复核报告正文",
+        submit=True,
+    )
+
+
+def _page(client, user, recheck):
+    client.force_login(user)
+    response = client.get(f"/rechecks/{recheck.pk}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.fixture
+def consolidated(recheck_a, panel_of_three, expert, province):
+    _consolidate(recheck_a, panel_of_three)
+    # Staff add a fourth expert afterwards (e.g. a replacement); not yet certified.
+    assign_expert(recheck=recheck_a, expert=expert.expert, user=province, reason="补充专家")
+    return recheck_a
+
+
+def test_r14_school_does_not_see_the_verdict_before_sign_off(client, alice, consolidated):
+    html = _page(client, alice, consolidated)
+    assert PREVIEW not in html
+    assert "verdict-needs_improvement" not in html and "待改进" not in html
+
+
+def test_r14_uncertified_expert_does_not_see_the_verdict_before_sign_off(
+    client, expert, consolidated
+):
+    html = _page(client, expert, consolidated)
+    assert PREVIEW not in html
+    assert "verdict-needs_improvement" not in html and "待改进" not in html
+
+
+def test_r14_certified_panel_member_sees_the_verdict_the_rule_gives(
+    client, panel_of_three, consolidated
+):
+    html = _page(client, panel_of_three[1], consolidated)  # a member, not the lead
+    assert PREVIEW in html and "待改进" in html
+    assert "审核通过并发布结论" not in html  # publishing stays with staff
+
+
+def test_r14_staff_see_the_verdict_and_may_publish(client, province, consolidated):
+    html = _page(client, province, consolidated)
+    assert PREVIEW in html and "待改进" in html and "审核通过并发布结论" in html
+
+
+def test_r14_committee_sees_the_verdict_but_may_not_publish(client, committee, consolidated):
+    html = _page(client, committee, consolidated)
+    assert PREVIEW in html and "待改进" in html and "审核通过并发布结论" not in html
+
+
+def test_r14_the_public_column_shows_no_verdict_before_sign_off(school_a, consolidated):
+    anonymous = Client()
+    for url in ("/column/", f"/column/schools/{school_a.pk}/", "/column/feed.atom"):
+        response = anonymous.get(url)
+        assert response.status_code == 200, url
+        assert "待改进" not in response.content.decode(), url
+
+
+def test_r14_after_publication_the_school_sees_the_published_verdict(
+    client, alice, province, consolidated
+):
+    record = scoring.publish_verdict(recheck=consolidated, user=province)
+    html = _page(client, alice, consolidated)
+    assert PREVIEW not in html
+    assert (
+        "复核结论已发布" in html and record.get_verdict_display() == "待改进" and "待改进" in html
+    )
