@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Install the Debian packages the portal needs: WeasyPrint's libraries, Chinese fonts and
 # gettext (the English catalogue); with --test also Chromium for the browser tests,
-# poppler-utils to read PDFs back, and docker-compose to validate the compose file.
+# poppler-utils to read PDFs back, docker-compose to validate the compose file, and npm (unless
+# one is already on PATH) to install axe-core for the browser tests' accessibility check.
 set -euo pipefail
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-arphic-uming fonts-wqy-microhei
   gettext)
 if [ "${1:-}" = "--test" ]; then
   packages+=(chromium poppler-utils docker-compose)
+  command -v npm >/dev/null || packages+=(npm)
 fi
 missing=()
 for p in "${packages[@]}"; do

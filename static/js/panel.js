@@ -18,7 +18,7 @@
   }
   document.getElementById("add-row").addEventListener("click", function () {
     const i = parseInt(total.value, 10);
-    const html = document.getElementById("row-template").innerHTML.replace(/__prefix__/g, i).replace("__num__", i + 1);
+    const html = document.getElementById("row-template").innerHTML.replace(/__prefix__/g, i).replace(/__num__/g, i + 1);
     rows.insertAdjacentHTML("beforeend", html);
     total.value = i + 1;
   });

@@ -1,14 +1,34 @@
-"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server."""
+"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
+
+Every page the `page` and `phone` fixtures show is checked with axe-core (WCAG 2.0/2.1 A and
+AA, see a11y.py): a test fails on any accessibility violation of a page it visits. Those tests
+carry the `a11y` marker, so `pytest -m a11y` runs the accessibility check alone.
+"""
 
 import os
 
 import pytest
 
+from tests.e2e.a11y import A11yCheckedPage
 from zhengai.browser import CHROMIUM, launch_chromium
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test's own
 # fixtures are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if {"page", "phone"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.a11y)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.a11y_call_passed = report.passed
+    return report
 
 
 @pytest.fixture(scope="session")
@@ -52,24 +72,27 @@ def _fail_on_violations(violations):
         pytest.fail("Content-Security-Policy violated:\n" + "\n".join(violations))
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+def _checked(request, context):
     violations = _watch_csp(context)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    page = A11yCheckedPage(context.new_page())
     yield page
+    if getattr(request.node, "a11y_call_passed", False):
+        page.finish()  # the last page the test showed
+        print("axe-core checked:", *page.checked_urls, sep="\n  ")
     context.close()
     _fail_on_violations(violations)
 
 
 @pytest.fixture
-def phone(browser):
+def page(browser, request):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    yield from _checked(request, context)
+
+
+@pytest.fixture
+def phone(browser, request):
     context = browser.new_context(
         locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
-    violations = _watch_csp(context)
-    page = context.new_page()
-    yield page
-    context.close()
-    _fail_on_violations(violations)
+    yield from _checked(request, context)

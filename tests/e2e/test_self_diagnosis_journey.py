@@ -9,6 +9,7 @@ from review.models import ReportStatus, SelfDiagnosis
 from schools.models import School
 from schools.roles import Role
 from schools.services.people import upsert_person
+from tests.e2e.a11y import A11yCheckedPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -90,7 +91,7 @@ def test_school_user_writes_and_submits_the_report(
 
     # A colleague edits the same field at the same time: both texts are kept.
     other_context = browser.new_context(locale="zh-CN")
-    other = other_context.new_page()
+    other = A11yCheckedPage(other_context.new_page())  # the conflict box is checked too
     _login(other, base, "colleague")
     other.goto(report_url)
     page.fill(
