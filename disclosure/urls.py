@@ -8,6 +8,9 @@ urlpatterns = [
     path("column/", views.home, name="home"),
     path("column/documents/", views.documents, name="documents"),
     path("column/documents/<slug:slug>/", views.document, name="document"),
+    path(
+        "column/documents/<slug:slug>/original/", views.document_original, name="document_original"
+    ),
     path("column/schedule/", views.schedule, name="schedule"),
     path("column/schools/", views.schools, name="schools"),
     path("column/schools/<int:pk>/", views.school, name="school"),

@@ -17,10 +17,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from disclosure import selectors, services
+from disclosure import policy, selectors, services
 from disclosure.models import ColumnDocument, DocumentKind
 from review.exporters.verdict_pdf import render_verdict_pdf
 from review.models import Cycle, Material
@@ -65,7 +66,19 @@ def home(request):
 @public
 def document(request, slug: str):
     doc = get_object_or_404(selectors.published_documents(), slug=slug)
-    return page("disclosure/document.html", {"document": doc})
+    return page("disclosure/document.html", {"document": doc, "text": policy.parse(doc.body)})
+
+
+@require_GET
+@public
+def document_original(request, slug: str):
+    """The file a published text was corrected from, byte for byte (its SHA-256 is shown)."""
+    doc = get_object_or_404(selectors.published_documents().exclude(original_text=""), slug=slug)
+    response = HttpResponse(
+        doc.original_text.encode("utf-8"), content_type="text/plain; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, doc.original_name)
+    return response
 
 
 @require_GET
