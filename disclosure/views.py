@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from disclosure import policy, selectors, services
 from disclosure.models import ColumnDocument, DocumentKind
 from review.exporters.verdict_pdf import render_verdict_pdf
-from review.models import Cycle, Material
+from review.models import Cycle, CycleKind, Material
 from review.permissions import get_recheck_for_user, require_provincial
 from review.selectors import verdict_report_data
 from review.services.verdict import Verdict
@@ -102,7 +102,8 @@ def schedule(request):
         "disclosure/schedule.html",
         {
             "rechecks": rechecks,
-            "cycles": Cycle.objects.order_by("-start_year"),
+            "cycles": Cycle.objects.exclude(kind=CycleKind.ANNEX2).order_by("-start_year"),
+            "plan": selectors.annex2_plan(),
             "years": sorted(set(selectors.schedule().values_list("planned_year", flat=True))),
             "year": year,
             "cycle": cycle,
@@ -119,7 +120,7 @@ def schools(request):
         {
             "schools": selectors.search_schools(**filters),
             "filters": filters,
-            "cities": City.choices,
+            "cities": selectors.cities_in_pinyin_order(),
             "verdicts": Verdict.choices,
             "verdict_labels": dict(Verdict.choices),
         },
