@@ -18,6 +18,7 @@ urlpatterns = [
     path("column/verdicts/<int:pk>/", views.verdict, name="verdict"),
     path("column/verdicts/<int:pk>/report.pdf", views.verdict_pdf, name="verdict_pdf"),
     path("column/feed.atom", views.DisclosureFeed(), name="feed"),
+    path("column/subscribe/", views.subscribe, name="subscribe"),
     path("column/manage/", views.manage, name="manage"),
     path("column/manage/<int:pk>/publish/", views.toggle, name="toggle"),
     path(

@@ -33,6 +33,8 @@ from schools.models import City, School
 from schools.permissions import is_provincial
 
 public = cache_control(public=True, max_age=300)
+# The feed's entry ids: tag:<authority>,<date>:<kind>/<pk> — fixed once, never to change.
+FEED_TAG_AUTHORITY = "zhengai.fjvte.column,2026"
 
 
 def page(template: str, context: dict) -> HttpResponse:
@@ -176,6 +178,8 @@ class DisclosureFeed(Feed):
         return reverse("column:home")
 
     def items(self):
+        # Each entry: (when, title, link, summary, id). The id names the row, so eight files
+        # a school publishes at once are eight entries, not one that feed readers collapse.
         entries = []
         for material in selectors.latest_disclosures(30):
             school = material.recheck.school
@@ -183,8 +187,9 @@ class DisclosureFeed(Feed):
                 (
                     material.disclosed_at,
                     f"{school.name} 公示复核材料：{material.get_kind_display()}",
-                    reverse("column:school", args=[school.pk]),
+                    reverse("column:school", args=[school.pk]) + f"#m{material.pk}",
                     f"文件 {material.original_name}，SHA-256 {material.sha256}",
+                    f"material/{material.pk}",
                 )
             )
         verdicts = selectors.published_verdicts().select_related("school")
@@ -195,6 +200,7 @@ class DisclosureFeed(Feed):
                     f"{record.school.name} 复核结论：{record.get_verdict_display()}",
                     reverse("column:verdict", args=[record.pk]),
                     "复核结论与复核报告已公开。",
+                    f"verdict/{record.pk}",
                 )
             )
         for doc in selectors.published_documents()[:30]:
@@ -204,6 +210,7 @@ class DisclosureFeed(Feed):
                     f"{doc.get_kind_display()}：{doc.title}",
                     reverse("column:document", args=[doc.slug]),
                     doc.body[:200],
+                    f"document/{doc.pk}",
                 )
             )
         return sorted(entries, key=lambda e: e[0], reverse=True)[:50]
@@ -220,8 +227,25 @@ class DisclosureFeed(Feed):
     def item_pubdate(self, item):
         return item[0]
 
+    def item_updateddate(self, item):
+        return item[0]
+
     def item_guid(self, item):
-        return f"{item[2]}#{item[0].timestamp():.0f}"
+        # A tag URI (RFC 4151): stable whatever host serves the feed.
+        return f"tag:{FEED_TAG_AUTHORITY}:{item[4]}"
+
+    def item_guid_is_permalink(self, item):
+        return False
+
+
+@require_GET
+@public
+def subscribe(request):
+    """What the feed is, and its address to paste into a feed reader."""
+    return page(
+        "disclosure/subscribe.html",
+        {"feed_url": request.build_absolute_uri(reverse("column:feed"))},
+    )
 
 
 # --- Staff ----------------------------------------------------------------------------------
