@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from pypinyin import lazy_pinyin
 
@@ -177,3 +179,18 @@ def school_page(school: School) -> dict:
             record.progress_reported = sum(1 for i in items_ if i.progress)
             record.plan_total = len(items_)
     return {"rechecks": items, "verdicts": verdicts}
+
+
+def verdict_pdf_sha256(record: VerdictRecord, data) -> str:
+    """The SHA-256 of a published verdict's PDF, shown beside its download link.
+
+    The PDF renders byte for byte the same from the same record, and a published record is
+    never edited (a correction is a new record), so the fingerprint is kept in the cache.
+    """
+    from review.exporters.verdict_pdf import render_verdict_pdf
+
+    return cache.get_or_set(
+        f"column:verdict-pdf-sha256:{record.pk}",
+        lambda: hashlib.sha256(render_verdict_pdf(data)[2]).hexdigest(),
+        timeout=None,
+    )

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from disclosure import policy, selectors, services
 from disclosure.models import ColumnDocument, DocumentKind
+from review.exporters import verdict_pdf as verdict_document
 from review.exporters.verdict_pdf import render_verdict_pdf
 from review.models import Cycle, CycleKind, Material
 from review.permissions import get_recheck_for_user, require_provincial
@@ -154,9 +155,18 @@ def download(request, token: str):
 @public
 def verdict(request, pk: int):
     record = get_object_or_404(selectors.published_verdicts().select_related("school"), pk=pk)
+    data = verdict_report_data(record)
     return page(
         "disclosure/verdict.html",
-        {"record": record, "data": verdict_report_data(record)},
+        {
+            "record": record,
+            "data": data,
+            "issuer": verdict_document.ISSUER,
+            "explanation": verdict_document.explanation_in_words(data),
+            "requirements": verdict_document.requirements(data),
+            "recheck_dates": verdict_document.date_range(data.recheck_start, data.recheck_end),
+            "pdf_sha256": selectors.verdict_pdf_sha256(record, data),
+        },
     )
 
 
