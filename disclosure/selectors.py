@@ -5,11 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from pypinyin import lazy_pinyin
 
 from disclosure.models import ColumnDocument
-from review.models import Material, MaterialKind, Recheck, Rectification, VerdictRecord
+from review.models import (
+    CycleKind,
+    Material,
+    MaterialKind,
+    Recheck,
+    Rectification,
+    VerdictRecord,
+)
 from review.selectors import latest_verdict_in_force, verdicts_in_force
-from schools.models import School
+from schools.models import City, School
 
 
 def published_documents() -> QuerySet[ColumnDocument]:
@@ -42,9 +50,15 @@ def latest_disclosures(limit: int = 10) -> list[Material]:
 
 
 def schedule(*, year: int | None = None, cycle_id: int | None = None) -> QuerySet[Recheck]:
-    """Re-checks with dates, by year and cycle (the public schedule)."""
-    rechecks = Recheck.objects.select_related("school", "cycle").order_by(
-        "start_date", "planned_year", "school__name"
+    """Re-checks of the 3-year cycles, by year and cycle (the public schedule).
+
+    附件2's 2017–2020 plan is shown apart, as the plan it was (``annex2_plan``): its schools
+    have no re-check dates in the portal, and "待定" would say they are still to come.
+    """
+    rechecks = (
+        Recheck.objects.select_related("school", "cycle")
+        .exclude(cycle__kind=CycleKind.ANNEX2)
+        .order_by("start_date", "planned_year", "school__name")
     )
     if year:
         rechecks = rechecks.filter(planned_year=year)
@@ -53,10 +67,30 @@ def schedule(*, year: int | None = None, cycle_id: int | None = None) -> QuerySe
     return rechecks
 
 
-def search_schools(*, q: str = "", city: str = "", year: str = "", verdict: str = ""):
-    """Schools by name, city, re-check year, and latest verdict in force."""
-    latest = latest_verdict_in_force(school=OuterRef("pk")).values("verdict")[:1]
-    schools = School.objects.annotate(latest_verdict=Subquery(latest)).order_by("name")
+def pinyin_key(name: str) -> tuple[list[str], str]:
+    """Sort key for a Chinese name in dictionary (pinyin) order: 三明 (san) < 厦门 (xia)."""
+    return lazy_pinyin(name), name
+
+
+def search_schools(*, q: str = "", city: str = "", year: str = "", verdict: str = "") -> list:
+    """Schools by name, city, re-check year and latest verdict in force, in pinyin order.
+
+    Each school carries its public status: the latest verdict in force, and its latest
+    re-check's dates and when its materials were published.
+    """
+    latest = latest_verdict_in_force(school=OuterRef("pk"))
+    recheck = Recheck.objects.filter(school=OuterRef("pk")).order_by(
+        "-planned_year", "-round", "-pk"
+    )
+    schools = School.objects.annotate(
+        latest_verdict=Subquery(latest.values("verdict")[:1]),
+        latest_verdict_pk=Subquery(latest.values("pk")[:1]),
+        recheck_year=Subquery(recheck.values("planned_year")[:1]),
+        recheck_start=Subquery(recheck.values("start_date")[:1]),
+        recheck_end=Subquery(recheck.values("end_date")[:1]),
+        recheck_cycle_kind=Subquery(recheck.values("cycle__kind")[:1]),
+        materials_published_at=Subquery(recheck.values("materials_published_at")[:1]),
+    )
     if q.strip():
         schools = schools.filter(name__contains=q.strip())
     if city:
@@ -67,7 +101,22 @@ def search_schools(*, q: str = "", city: str = "", year: str = "", verdict: str 
         )
     if verdict:
         schools = schools.filter(latest_verdict=verdict)
-    return schools
+    return sorted(schools, key=lambda school: pinyin_key(school.name))
+
+
+def cities_in_pinyin_order() -> list[tuple[str, str]]:
+    return sorted(City.choices, key=lambda choice: pinyin_key(choice[1]))
+
+
+def annex2_plan() -> list[tuple[int, list[School]]]:
+    """附件2's 2017–2020 plan as it was: each year and the schools it listed (R7)."""
+    by_year: dict[int, list[School]] = {}
+    for school in School.objects.filter(annex2_year__isnull=False):
+        by_year.setdefault(school.annex2_year, []).append(school)
+    return [
+        (year, sorted(by_year[year], key=lambda school: pinyin_key(school.name)))
+        for year in sorted(by_year)
+    ]
 
 
 @dataclass

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from disclosure import policy
 from disclosure.models import ColumnDocument, DocumentKind
 from review.models import Material
 from zhengai import fixtures
@@ -14,19 +17,54 @@ PLAN_SLUG = "fujian-zhengai-plan"
 PLAN_TITLE = "福建省高等职业院校内部质量保证体系诊断与改进工作实施方案（修订稿）"
 
 
+# What the text itself says of its issue: "报我厅职成处" — the 教育厅 issues it; it carries no
+# 文号 or 成文日期 (the shipped file is a transcription without the letterhead or the date).
+PLAN_ISSUER = "福建省教育厅"
+PLAN_ISSUED_NOTE = (
+    "原文未载明成文日期和文号。文中引用 2017 年的教职成司函〔2017〕56号并以党的十九大精神"
+    "为指导，附件2为 2017—2020 年计划，故成文于 2017 年 10 月之后。"
+)
+
+
+def plan_publication() -> dict:
+    """The plan's published fields: the corrected text, the original and the corrections."""
+    original = fixtures.POLICY_TEXT_FILE.read_bytes().decode("utf-8")
+    system = json.loads(fixtures.INDICATOR_FILES[0].read_text(encoding="utf-8"))
+    body, corrections = policy.correct(original, system)
+    return {
+        "body": body,
+        "original_text": original,
+        "original_name": fixtures.POLICY_TEXT_FILE.name,
+        "corrections": [c.as_dict() for c in corrections],
+        "issuer": PLAN_ISSUER,
+        "issued_note": PLAN_ISSUED_NOTE,
+    }
+
+
 @transaction.atomic
 def load_plan_document() -> ColumnDocument:
-    """R18: the plan itself is the column's first document; created once, never overwritten."""
-    document, _ = ColumnDocument.objects.get_or_create(
+    """R18: the plan itself is the column's first document; created once, never overwritten.
+
+    A plan loaded before corrections existed (its body still the raw file) gets the corrected
+    text and its original once; a text staff have edited is left alone.
+    """
+    publication = plan_publication()
+    document, created = ColumnDocument.objects.get_or_create(
         slug=PLAN_SLUG,
         defaults={
             "kind": DocumentKind.POLICY,
             "title": PLAN_TITLE,
-            "body": fixtures.POLICY_TEXT_FILE.read_text(encoding="utf-8").strip(),
             "pinned": True,
             "published_at": timezone.now(),
+            **publication,
         },
     )
+    unedited = document.body.strip() == publication["original_text"].strip()
+    if not created and not document.original_text and unedited:
+        for name, value in publication.items():
+            setattr(document, name, value)
+        document._change_reason = "disclosure.document.corrected"
+        document.save()
     return document
 
 

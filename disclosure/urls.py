@@ -8,6 +8,9 @@ urlpatterns = [
     path("column/", views.home, name="home"),
     path("column/documents/", views.documents, name="documents"),
     path("column/documents/<slug:slug>/", views.document, name="document"),
+    path(
+        "column/documents/<slug:slug>/original/", views.document_original, name="document_original"
+    ),
     path("column/schedule/", views.schedule, name="schedule"),
     path("column/schools/", views.schools, name="schools"),
     path("column/schools/<int:pk>/", views.school, name="school"),
@@ -15,6 +18,7 @@ urlpatterns = [
     path("column/verdicts/<int:pk>/", views.verdict, name="verdict"),
     path("column/verdicts/<int:pk>/report.pdf", views.verdict_pdf, name="verdict_pdf"),
     path("column/feed.atom", views.DisclosureFeed(), name="feed"),
+    path("column/subscribe/", views.subscribe, name="subscribe"),
     path("column/manage/", views.manage, name="manage"),
     path("column/manage/<int:pk>/publish/", views.toggle, name="toggle"),
     path(

@@ -19,12 +19,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from disclosure import selectors, services
+from disclosure import policy, selectors, services
 from disclosure.models import ColumnDocument, DocumentKind
-from review.models import Cycle, Material
+from review.exporters import verdict_pdf as verdict_document
+from review.models import Cycle, CycleKind, Material
 from review.permissions import get_recheck_for_user, require_provincial
 from review.selectors import verdict_report_data
 from review.services.verdict import Verdict
@@ -34,6 +36,8 @@ from schools.models import City, School
 from schools.permissions import is_provincial
 
 public = cache_control(public=True, max_age=300)
+# The feed's entry ids: tag:<authority>,<date>:<kind>/<pk> — fixed once, never to change.
+FEED_TAG_AUTHORITY = "zhengai.fjvte.column,2026"
 
 
 def page(template: str, context: dict) -> HttpResponse:
@@ -64,7 +68,19 @@ def home(request):
 @public
 def document(request, slug: str):
     doc = get_object_or_404(selectors.published_documents(), slug=slug)
-    return page("disclosure/document.html", {"document": doc})
+    return page("disclosure/document.html", {"document": doc, "text": policy.parse(doc.body)})
+
+
+@require_GET
+@public
+def document_original(request, slug: str):
+    """The file a published text was corrected from, byte for byte (its SHA-256 is shown)."""
+    doc = get_object_or_404(selectors.published_documents().exclude(original_text=""), slug=slug)
+    response = HttpResponse(
+        doc.original_text.encode("utf-8"), content_type="text/plain; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, doc.original_name)
+    return response
 
 
 @require_GET
@@ -88,7 +104,8 @@ def schedule(request):
         "disclosure/schedule.html",
         {
             "rechecks": rechecks,
-            "cycles": Cycle.objects.order_by("-start_year"),
+            "cycles": Cycle.objects.exclude(kind=CycleKind.ANNEX2).order_by("-start_year"),
+            "plan": selectors.annex2_plan(),
             "years": sorted(set(selectors.schedule().values_list("planned_year", flat=True))),
             "year": year,
             "cycle": cycle,
@@ -105,7 +122,7 @@ def schools(request):
         {
             "schools": selectors.search_schools(**filters),
             "filters": filters,
-            "cities": City.choices,
+            "cities": selectors.cities_in_pinyin_order(),
             "verdicts": Verdict.choices,
             "verdict_labels": dict(Verdict.choices),
         },
@@ -137,9 +154,17 @@ def download(request, token: str):
 @public
 def verdict(request, pk: int):
     record = get_object_or_404(selectors.published_verdicts().select_related("school"), pk=pk)
+    data = verdict_report_data(record)
     return page(
         "disclosure/verdict.html",
-        {"record": record, "data": verdict_report_data(record)},
+        {
+            "record": record,
+            "data": data,
+            "issuer": verdict_document.ISSUER,
+            "explanation": verdict_document.explanation_in_words(data),
+            "requirements": verdict_document.requirements(data),
+            "recheck_dates": verdict_document.date_range(data.recheck_start, data.recheck_end),
+        },
     )
 
 
@@ -172,6 +197,8 @@ class DisclosureFeed(Feed):
         return reverse("column:home")
 
     def items(self):
+        # Each entry: (when, title, link, summary, id). The id names the row, so eight files
+        # a school publishes at once are eight entries, not one that feed readers collapse.
         entries = []
         for material in selectors.latest_disclosures(30):
             school = material.recheck.school
@@ -179,8 +206,9 @@ class DisclosureFeed(Feed):
                 (
                     material.disclosed_at,
                     f"{school.name} 公示复核材料：{material.get_kind_display()}",
-                    reverse("column:school", args=[school.pk]),
+                    reverse("column:school", args=[school.pk]) + f"#m{material.pk}",
                     f"文件 {material.original_name}，SHA-256 {material.sha256}",
+                    f"material/{material.pk}",
                 )
             )
         verdicts = selectors.published_verdicts().select_related("school")
@@ -191,6 +219,7 @@ class DisclosureFeed(Feed):
                     f"{record.school.name} 复核结论：{record.get_verdict_display()}",
                     reverse("column:verdict", args=[record.pk]),
                     "复核结论与复核报告已公开。",
+                    f"verdict/{record.pk}",
                 )
             )
         for doc in selectors.published_documents()[:30]:
@@ -200,6 +229,7 @@ class DisclosureFeed(Feed):
                     f"{doc.get_kind_display()}：{doc.title}",
                     reverse("column:document", args=[doc.slug]),
                     doc.body[:200],
+                    f"document/{doc.pk}",
                 )
             )
         return sorted(entries, key=lambda e: e[0], reverse=True)[:50]
@@ -216,8 +246,25 @@ class DisclosureFeed(Feed):
     def item_pubdate(self, item):
         return item[0]
 
+    def item_updateddate(self, item):
+        return item[0]
+
     def item_guid(self, item):
-        return f"{item[2]}#{item[0].timestamp():.0f}"
+        # A tag URI (RFC 4151): stable whatever host serves the feed.
+        return f"tag:{FEED_TAG_AUTHORITY}:{item[4]}"
+
+    def item_guid_is_permalink(self, item):
+        return False
+
+
+@require_GET
+@public
+def subscribe(request):
+    """What the feed is, and its address to paste into a feed reader."""
+    return page(
+        "disclosure/subscribe.html",
+        {"feed_url": request.build_absolute_uri(reverse("column:feed"))},
+    )
 
 
 # --- Staff ----------------------------------------------------------------------------------

@@ -343,6 +343,7 @@ def verdict_report_data(record):
         report=record.report,
         panel=panel,
         published_on=timezone.localdate(record.published_at),
+        number=f"{timezone.localdate(record.published_at).year}-{record.pk:04d}",
         rectification_due=rectification.due if rectification else None,
         improvement_period_end=record.improvement_end,
         correction_of=correction_of,

@@ -65,4 +65,5 @@ class VerdictReportData:
     published_on: date
     rectification_due: date | None  # R11
     improvement_period_end: date | None  # R16, None for 有效
+    number: str = ""  # the column's registration number of the published verdict, "2026-0007"
     correction_of: str = ""  # "更正 2026-06-01 发布的结论：原因…" when this record corrects another

@@ -23,6 +23,11 @@ TITLE = "福建省高等职业院校内部质量保证体系诊断与改进复�
 TITLE_LINES = ("福建省高等职业院校内部质量保证体系诊断与改进", "复核结论与复核报告")
 RUNNING_TITLE = "高职院校诊改复核结论与复核报告"
 TEMPLATE = "review/verdict_pdf.html"
+# Who issues the verdict: 实施方案四(一) "省教育厅组织专家进校复核" (the society organises it).
+ISSUER = "福建省教育厅"
+# GB/T 9704 style: the title in a 黑体 (sans) face, the text in a 宋体 (Ming) face; both are
+# TrueType from Debian (fonts-wqy-microhei, fonts-arphic-uming), subset and embedded.
+HEITI_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 CONSISTENT_LABEL = "相符"
 INCONSISTENT_LABEL = "不相符"
 EFFECTIVE_LABEL = "有效"
@@ -94,17 +99,29 @@ def _requirements(report: VerdictReportData) -> list[str]:
     lines: list[str] = []
     if report.rectification_due:
         lines.append(
-            "学校须根据本复核报告制定整改方案，在复核工作结束后一年内完成整改任务，"
+            "整改完成期限（自复核工作结束之日起一年）：学校须根据本复核报告制定整改方案，"
+            "在复核工作结束后一年内完成整改任务，"
             f"须于 {chinese_date(report.rectification_due)}前完成整改。"
         )
     if report.improvement_period_end:
         lines.append(
+            "改进期（自本结论发布之日起一年）："
             f"复核结论为“{report.verdict_label}”，改进期至 "
             f"{chinese_date(report.improvement_period_end)}，期满后须重新提出复核申请。"
         )
     elif report.verdict_label == EFFECTIVE_LABEL:
         lines.append("复核结论为“有效”，同一周期内可不再接受复核。")
     return lines
+
+
+def explanation_in_words(report: VerdictReportData) -> list[str]:
+    """Why the rule gives this verdict, as the public reads it (no rule numbers)."""
+    return [line for line in map(_without_rule_references, report.explanation) if line]
+
+
+def requirements(report: VerdictReportData) -> list[str]:
+    """The rectification and improvement dates, each saying where it counts from."""
+    return _requirements(report)
 
 
 def _headings(*sections: tuple[str, bool]) -> dict[str, str]:
@@ -136,6 +153,8 @@ def verdict_html(report: VerdictReportData, font_path: Path) -> str:
             "title_lines": TITLE_LINES,
             "running_title": RUNNING_TITLE,
             "font_url": font_path.as_uri(),
+            "title_font_url": (HEITI_FONT if HEITI_FONT.is_file() else font_path).as_uri(),
+            "issuer": ISSUER,
             "recheck_dates": date_range(report.recheck_start, report.recheck_end),
             "verdict_class": _VERDICT_CLASSES.get(report.verdict_label, "other"),
             "rechecked": report.matched is not None,

@@ -124,7 +124,7 @@ def test_pdf_is_returned_with_the_schools_name(sample, r15):
 
 
 def test_pdf_has_the_title_school_cycle_and_recheck_dates(body):
-    assert body.startswith(squash(TITLE))
+    assert body.startswith("福建省教育厅" + squash(TITLE))  # the issuer heads the document
     assert "学校名称：厦门海洋职业技术学院" in body
     assert "复核周期：2026—2028年诊改周期" in body
     assert "复核时间：2026年5月20日至5月22日" in body
@@ -208,6 +208,12 @@ def test_r11_rectification_is_due_within_a_year_of_the_recheck(body):
     assert "须于2027年5月22日前完成整改" in section
 
 
+def test_r11_r16_the_two_dates_are_labelled_with_where_they_count_from(body):
+    section = body[body.index("四、整改与改进要求") : body.index("五、复核专家组")]
+    assert "整改完成期限（自复核工作结束之日起一年）" in section
+    assert "改进期（自本结论发布之日起一年）" in section
+
+
 def test_r16_improvement_period_and_reapplication(body):
     section = body[body.index("四、整改与改进要求") : body.index("五、复核专家组")]
     assert "复核结论为“待改进”，改进期至2027年6月10日，期满后须重新提出复核申请。" in section
@@ -224,7 +230,7 @@ def test_r16_effective_verdict_has_no_improvement_period(effective_pdf):
 def test_pdf_names_the_panel_and_the_publication_date(sample, body):
     assert sample.panel[0] == "陈建华（组长）"
     assert f"五、复核专家组专家组成员：{'、'.join(sample.panel)}" in body
-    assert body.endswith("发布日期：2026年6月10日")
+    assert body.endswith("福建省教育厅（盖章）发布日期：2026年6月10日")
 
 
 def test_correction_note_is_shown_and_every_page_is_marked(effective, effective_pdf, body):
@@ -258,7 +264,7 @@ def test_texts_are_printed_not_obeyed_and_blanks_are_marked(sample):
 
 
 def test_r15_verdict_prints_the_explanation_only(r15_body):
-    assert r15_body.startswith(squash(TITLE))
+    assert r15_body.startswith("福建省教育厅" + squash(TITLE))
     assert "学校名称：福建船政交通职业学院" in r15_body
     assert (
         "一、复核结论复核结论异常结论依据在规定时间内未开展诊改工作，结论视为“异常”。" in r15_body
@@ -292,13 +298,17 @@ def test_pdf_pages_are_a4_and_numbered(sample_pdf, r15_pdf):
     assert page_count(sample_pdf) > 1
 
 
-def test_pdf_embeds_only_the_cjk_truetype_font(sample_pdf, r15_pdf, effective_pdf):
+def test_pdf_embeds_a_heiti_title_face_and_a_songti_text_face(sample_pdf, r15_pdf, effective_pdf):
+    """GB/T 9704 style: 黑体 for the issuer and title, 宋体 (Ming) for the text; both embedded."""
     for pdf in (sample_pdf, r15_pdf, effective_pdf):
         result = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True)
         fonts = result.stdout.decode().splitlines()[2:]  # after the heading and its rule
-        assert len(fonts) == 1, fonts  # one font: no fallback face, no synthetic bold
-        # name, type (two words), encoding, emb, sub, uni, object number, generation
-        name, *font_type, _encoding, emb, _sub, _uni, _number, _generation = fonts[0].split()
-        assert " ".join(font_type) == "CID TrueType", fonts[0]
-        assert emb == "yes", fonts[0]
-        assert name.endswith(("+ReportCJK", "+ReportCJK-Light", "+ReportCJK-Regular")), name
+        assert len(fonts) == 2, fonts  # two faces: no fallback face, no synthetic bold
+        names = set()
+        for line in fonts:
+            # name, type (two words), encoding, emb, sub, uni, object number, generation
+            name, *font_type, _encoding, emb, _sub, _uni, _number, _generation = line.split()
+            assert " ".join(font_type) == "CID TrueType", line
+            assert emb == "yes", line
+            names.add(name.split("+", 1)[1].split("-")[0])
+        assert names == {"ReportCJK", "ReportHei"}, fonts
