@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,6 +26,7 @@ from review.exporters.verdict_pdf import render_verdict_pdf
 from review.models import Cycle, Material
 from review.permissions import get_recheck_for_user, require_provincial
 from review.selectors import verdict_report_data
+from review.services.files import stored_file_response
 from review.services.verdict import Verdict
 from review.views import _bytes_response
 from schools.models import City, School
@@ -131,7 +132,7 @@ def download(request, token: str):
         token=token,
     )
     name = f"{material.recheck.school.name}-材料{material.kind}-{material.original_name}"
-    return FileResponse(material.document.open("rb"), as_attachment=True, filename=name)
+    return stored_file_response(material.document, kind=material.content_kind, filename=name)
 
 
 @require_GET
@@ -218,8 +219,8 @@ def manage(request):
     require_provincial(request.user)
     if request.method == "POST":
         doc = None
-        if request.POST.get("pk"):
-            doc = get_object_or_404(ColumnDocument, pk=request.POST["pk"])
+        if pk := request.POST.get("pk", ""):
+            doc = get_object_or_404(ColumnDocument, pk=int(pk) if pk.isdecimal() else 0)
         try:
             doc = services.save_document(
                 user=request.user,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +34,7 @@ from review.permissions import (
     get_rules_for_user,
 )
 from review.services import self_diagnosis as service
+from review.services.files import stored_file_response
 from review.services.implementation_rules import file_implementation_rules
 from review.services.limits import ELEMENT_FIELDS, OVERVIEW_LIMIT
 from review.services.rules import filed_on_time, rules_deadline
@@ -160,15 +161,17 @@ def _school_index(request, school, upload_form, *, status: int = 200):
 def download_rules(request, pk: int):
     rules = get_rules_for_user(request.user, pk)
     filename = f"{rules.school.name}-{rules.year}-实施细则.{rules.kind}"
-    return FileResponse(rules.document.open("rb"), as_attachment=True, filename=filename)
+    return stored_file_response(rules.document, kind=rules.kind, filename=filename)
 
 
 def _revision(value: str | None) -> int:
     """A posted revision number; a tampered one counts as 0 (the save then merges or conflicts)."""
     try:
-        return max(int(value or 0), 0)
+        revision = int(value or 0)
     except ValueError:
         return 0
+    # Beyond the column's range (tampered) it is no revision the report ever had.
+    return revision if 0 <= revision < 2**31 else 0
 
 
 def _posted_edits(request, report, projects) -> tuple[service.TextEdit | None, dict]:
@@ -285,7 +288,9 @@ def save(request, pk: int):
         )
     except ValidationError as exc:
         errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
-        messages.error(request, f"有 {len(errors)} 处超过字数限制，草稿未保存，请修改标出的内容。")
+        messages.error(
+            request, f"有 {len(errors)} 处超过字数限制或内容有误，草稿未保存，请修改标出的内容。"
+        )
         return _report_page(request, report, status=400, posted=request.POST.dict(), errors=errors)
     if result.conflicts:
         messages.warning(

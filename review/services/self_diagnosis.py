@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -75,7 +75,13 @@ def open_self_diagnosis(*, school: School, year: int, user) -> SelfDiagnosis:
         raise ValidationError("尚未设置现行的指标体系版本，请联系省级管理人员。")
     report = SelfDiagnosis(school=school, year=year, system=system)
     report._change_reason = "review.self_diagnosis.opened"
-    report.save()
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        # Opened at the same moment by another request (a double click, a colleague): the
+        # unique constraint let one in; that one is the report.
+        return SelfDiagnosis.objects.get(school=school, year=year)
     elements = Element.objects.filter(project__system=system).order_by(
         "project__position", "position"
     )
@@ -91,16 +97,23 @@ def open_self_diagnosis(*, school: School, year: int, user) -> SelfDiagnosis:
 def validate_texts(*, overview: str | None, entries: dict[str, dict[str, str]]) -> None:
     """R5: every text within its limit; errors keyed by form field name, nothing half-saved."""
     errors: dict[str, str] = {}
-    if overview is not None and (message := over_limit(overview, OVERVIEW_LIMIT)):
+    if overview is not None and (message := _text_problem(overview, OVERVIEW_LIMIT)):
         errors["overview"] = f"自我诊改工作概述{message}"
     limits = {name: (label, limit) for name, label, limit in ELEMENT_FIELDS}
     for code, values in entries.items():
         for name, text in values.items():
             label, limit = limits[name]
-            if message := over_limit(text, limit):
+            if message := _text_problem(text, limit):
                 errors[f"e{code}-{name}"] = f"{code} {label}{message}"
     if errors:
         raise ValidationError(errors)
+
+
+def _text_problem(text: str, limit: int) -> str | None:
+    # A NUL byte cannot be stored (PostgreSQL refuses it) and is never typed by a person.
+    if "\x00" in text:
+        return "不能包含空字符，请删除后再保存"
+    return over_limit(text, limit)
 
 
 def _merge(
