@@ -12,8 +12,10 @@ from django.test import Client
 
 from review.models import Cycle, CycleKind, SelfDiagnosis
 from review.services import rechecks as recheck_service
+from review.services import scoring
 from review.services import self_diagnosis as service
-from tests.conftest import panel_members, score_and_publish
+from review.services.scoring import FindingInput
+from tests.conftest import ELEMENT_CODES, panel_members, score_and_publish
 
 # Values a tampered or careless form sends: beyond bigint, out of range, far future, NUL.
 ODD_VALUES = (
@@ -106,15 +108,27 @@ def test_every_form_before_the_verdict_refuses_odd_values_without_5xx(
     alice, province, report_a, recheck_a, panel_of_three
 ):
     service.save_panel(self_diagnosis=report_a, user=alice, members=panel_members())
+    lead, scoring_expert, _ = panel_of_three
+    findings = {code: FindingInput(True, "") for code in ELEMENT_CODES}
+    for user in (lead, panel_of_three[2]):
+        scoring.save_findings(
+            assignment=recheck_a.assignments.get(expert__user=user),
+            user=user,
+            findings=findings,
+            measures_rating="strong",
+            measures_reason="理由",
+            submit=True,
+        )
     r, c = report_a.pk, recheck_a.cycle_id
     checked = 0
+    # The experts first: staff's forms (removing panel members) change who may score.
     for user, pages in (
+        (scoring_expert, [f"/rechecks/{recheck_a.pk}/score/"]),
+        (lead, [f"/rechecks/{recheck_a.pk}/consolidate/"]),
         (alice, ["/self-diagnosis/", f"/self-diagnosis/{r}/", f"/self-diagnosis/{r}/panel/"]),
         (alice, [f"/rechecks/{recheck_a.pk}/"]),
         (province, ["/cycles/", f"/cycles/{c}/", f"/cycles/{c}/selection/"]),
         (province, [f"/rechecks/{recheck_a.pk}/", "/notices/log/", "/column/manage/"]),
-        (panel_of_three[0], [f"/rechecks/{recheck_a.pk}/score/"]),
-        (panel_of_three[0], [f"/rechecks/{recheck_a.pk}/consolidate/"]),
     ):
         sent, failures = _sweep(user, pages)
         assert failures == [], failures
