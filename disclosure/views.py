@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,6 +29,7 @@ from review.exporters import verdict_pdf as verdict_document
 from review.models import Cycle, CycleKind, Material
 from review.permissions import get_recheck_for_user, require_provincial
 from review.selectors import verdict_report_data
+from review.services.files import stored_file_response
 from review.services.verdict import Verdict
 from review.tasks import queue_verdict_pdf
 from review.views_verdicts import stored_verdict_pdf
@@ -147,7 +148,7 @@ def download(request, token: str):
         token=token,
     )
     name = f"{material.recheck.school.name}-材料{material.kind}-{material.original_name}"
-    return FileResponse(material.document.open("rb"), as_attachment=True, filename=name)
+    return stored_file_response(material.document, kind=material.content_kind, filename=name)
 
 
 @require_GET
@@ -275,8 +276,8 @@ def manage(request):
     require_provincial(request.user)
     if request.method == "POST":
         doc = None
-        if request.POST.get("pk"):
-            doc = get_object_or_404(ColumnDocument, pk=request.POST["pk"])
+        if pk := request.POST.get("pk", ""):
+            doc = get_object_or_404(ColumnDocument, pk=int(pk) if pk.isdecimal() else 0)
         try:
             doc = services.save_document(
                 user=request.user,

@@ -3,16 +3,41 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from review.services.rules import PANEL_MINIMUM
 
+FIRST_YEAR = 2017  # 诊改 began with 附件2's 2017 plan
+# Cycles may be set up two cycles ahead; anything later is a typo or a tampered form.
+CYCLE_YEARS_AHEAD = 6
+
+
+class YearField(forms.IntegerField):
+    """A year from ``FIRST_YEAR`` to this year plus ``ahead``, judged on the day it is posted."""
+
+    def __init__(self, *, ahead: int, first: int = FIRST_YEAR, **kwargs):
+        self.ahead, self.first = ahead, first
+        kwargs.setdefault(
+            "error_messages",
+            {"required": "请填写年度。", "invalid": "请填写四位数字的年度，如 2026。"},
+        )
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        last = timezone.localdate().year + self.ahead
+        if not self.first <= value <= last:
+            raise forms.ValidationError(f"年度应在 {self.first} 至 {last} 年之间。")
+
 
 class OpenReportForm(forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2017, max_value=2100)
+    year = YearField(label="年度", ahead=1)
 
 
 class RulesUploadForm(forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2017, max_value=2100)
+    year = YearField(label="年度", ahead=1)
     document = forms.FileField(
         label="实施细则文件（PDF 或 Word）",
         error_messages={"required": "请选择要上传的文件。", "empty": "文件是空的。"},
@@ -58,6 +83,14 @@ class SubmitForm(forms.Form):
         error_messages={"required": "请填写签字日期。", "invalid": "日期格式不对。"},
     )
 
+    def clean_signed_on(self):
+        signed_on = self.cleaned_data["signed_on"]
+        if signed_on > timezone.localdate():
+            raise forms.ValidationError("签字日期不能晚于今天。")
+        if signed_on.year < FIRST_YEAR:
+            raise forms.ValidationError(f"签字日期不能早于 {FIRST_YEAR} 年。")
+        return signed_on
+
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(
@@ -86,7 +119,7 @@ class SchoolPointForm(forms.Form):
 
 
 class CycleForm(forms.Form):
-    start_year = forms.IntegerField(label="起始年度", min_value=2020, max_value=2100)
+    start_year = YearField(label="起始年度", first=2020, ahead=CYCLE_YEARS_AHEAD)
 
 
 class SuggestForm(forms.Form):

@@ -292,6 +292,8 @@ class Cycle(TimeStampedModel):
                 name="triennial_cycle_is_three_years",
             ),
             models.UniqueConstraint(fields=["kind", "start_year"], name="one_cycle_per_start"),
+            # And on PostgreSQL, three-year cycles never overlap: an exclusion constraint
+            # added by migration 0008 (SQLite has none; the service's check stands there).
         ]
 
     def __str__(self) -> str:

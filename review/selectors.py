@@ -9,6 +9,7 @@ from django.db.models import Prefetch, QuerySet
 
 from indicators.selectors import project_tree
 from review.exporters.data import ElementRow, ReportData
+from review.exporters.excel import ExportStamp
 from review.models import (
     EditConflict,
     ElementEntry,
@@ -73,6 +74,12 @@ def report_data(report: SelfDiagnosis) -> ReportData:
     if report.snapshot:
         return report_from_snapshot(report.snapshot, status_label=report.get_status_display())
     return report_data_live(report)
+
+
+def export_stamp(report: SelfDiagnosis) -> ExportStamp:
+    """What an Excel export records: the report and each element's revision right now."""
+    revisions = dict(report.entries.values_list("element__code", "revision"))
+    return ExportStamp(report_id=report.pk, revisions=revisions)
 
 
 @dataclasses.dataclass

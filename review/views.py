@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +34,7 @@ from review.permissions import (
     get_rules_for_user,
 )
 from review.services import self_diagnosis as service
+from review.services.files import stored_file_response
 from review.services.implementation_rules import file_implementation_rules
 from review.services.limits import ELEMENT_FIELDS, OVERVIEW_LIMIT
 from review.services.rules import filed_on_time, rules_deadline
@@ -160,15 +161,17 @@ def _school_index(request, school, upload_form, *, status: int = 200):
 def download_rules(request, pk: int):
     rules = get_rules_for_user(request.user, pk)
     filename = f"{rules.school.name}-{rules.year}-实施细则.{rules.kind}"
-    return FileResponse(rules.document.open("rb"), as_attachment=True, filename=filename)
+    return stored_file_response(rules.document, kind=rules.kind, filename=filename)
 
 
 def _revision(value: str | None) -> int:
     """A posted revision number; a tampered one counts as 0 (the save then merges or conflicts)."""
     try:
-        return max(int(value or 0), 0)
+        revision = int(value or 0)
     except ValueError:
         return 0
+    # Beyond the column's range (tampered) it is no revision the report ever had.
+    return revision if 0 <= revision < 2**31 else 0
 
 
 def _posted_edits(request, report, projects) -> tuple[service.TextEdit | None, dict]:
@@ -246,22 +249,48 @@ def report_page(request, pk: int):
     return _report_page(request, report)
 
 
+def _unsaved_texts(request, report) -> list[tuple[str, str]]:
+    """What the author typed, labelled, in page order: shown back when a save is refused."""
+    texts = []
+    if request.POST.get("overview", "").strip():
+        texts.append(("自我诊改工作概述", request.POST["overview"]))
+    entries = report.entries.select_related("element").order_by(
+        "element__project__position", "element__position"
+    )
+    for entry in entries:
+        code = entry.element.code
+        for name, label, _ in ELEMENT_FIELDS:
+            text = request.POST.get(f"e{code}-{name}", "")
+            if text.strip():
+                texts.append((f"{code} {entry.element.name} · {label}", text))
+    return texts
+
+
 @login_required
 @require_POST
 def save(request, pk: int):
     report = get_report_for_writer(request.user, pk)
-    if not report.is_draft:
-        messages.error(request, "报告已提交并锁定，不能再修改。")
-        return redirect("review:report", pk=pk)
     page = selectors.edit_page(report, user=request.user)
     overview, entries = _posted_edits(request, report, page["projects"])
     try:
         result = service.save_draft(
             self_diagnosis=report, user=request.user, overview=overview, entries=entries
         )
+    except service.ReportLocked as exc:
+        # Submitted (or locked) while the author typed: nothing is saved, nothing is lost.
+        report.refresh_from_db()
+        return _report_page(
+            request,
+            report,
+            status=409,
+            unsaved=_unsaved_texts(request, report),
+            unsaved_reason=" ".join(exc.messages),
+        )
     except ValidationError as exc:
         errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
-        messages.error(request, f"有 {len(errors)} 处超过字数限制，草稿未保存，请修改标出的内容。")
+        messages.error(
+            request, f"有 {len(errors)} 处超过字数限制或内容有误，草稿未保存，请修改标出的内容。"
+        )
         return _report_page(request, report, status=400, posted=request.POST.dict(), errors=errors)
     if result.conflicts:
         messages.warning(
@@ -375,7 +404,17 @@ def pdf(request, pk: int):
 @require_GET
 def xlsx(request, pk: int):
     report = get_report_for_user(request.user, pk)
-    return _bytes_response(export_report_xlsx(selectors.report_data(report)))
+    stamp = selectors.export_stamp(report)
+    return _bytes_response(export_report_xlsx(selectors.report_data(report), stamp=stamp))
+
+
+# An import must know what the file's texts were based on, or it could overwrite newer work.
+UNSTAMPED_FILE = (
+    "这份文件没有记录导出时的版本（可能是旧版本系统导出的文件，或另行制作的表格），"
+    "为避免覆盖同事在网页上的新修改，不能导入。请重新“导出 Excel”，"
+    "把要导入的文字复制到新文件中保存后再导入。"
+)
+OTHER_REPORT_FILE = "这份文件是从另一份报告导出的，不能导入本报告；请从本报告页面“导出 Excel”。"
 
 
 @login_required
@@ -392,18 +431,43 @@ def import_xlsx(request, pk: int):
             # Read at most one byte past the limit: a huge upload is refused, never loaded.
             result = parse_report_xlsx(upload.read(MAX_UPLOAD_BYTES + 1), element_codes=codes)
             errors = result.error_lines()
+            if not errors and result.stamp is None:
+                errors = [UNSTAMPED_FILE]
+            elif not errors and result.stamp.report_id != report.pk:
+                errors = [OTHER_REPORT_FILE]
             if not errors:
-                changed = service.import_rows(
-                    self_diagnosis=report, user=request.user, rows=result.rows
-                )
-                messages.success(request, f"导入成功：{changed} 个诊断要素的内容已更新。")
-                return redirect("review:report", pk=pk)
+                try:
+                    saved = service.import_rows(
+                        self_diagnosis=report,
+                        user=request.user,
+                        rows=result.rows,
+                        revisions=result.stamp.revisions,
+                    )
+                except service.ReportLocked as exc:
+                    errors = exc.messages
+                except ValidationError as exc:
+                    errors = [m for ms in exc.message_dict.values() for m in ms]
+                else:
+                    _import_message(request, saved)
+                    return redirect("review:report", pk=pk)
     return render(
         request,
         "review/import.html",
         {"report": report, "form": form, "errors": errors},
         status=400 if errors or form.errors else 200,
     )
+
+
+def _import_message(request, result: service.SaveResult) -> None:
+    if result.conflicts:
+        messages.warning(
+            request,
+            f"导入完成：{result.saved} 个诊断要素已更新；{len(result.conflicts)} 个要素在导出后"
+            "已被同事在网页上修改，文件中的文字已单独保留，没有覆盖同事的内容，"
+            "请在标出的位置比较并处理。",
+        )
+    else:
+        messages.success(request, f"导入成功：{result.saved} 个诊断要素的内容已更新。")
 
 
 @login_required
@@ -422,6 +486,19 @@ def add_point(request, pk: int):
                 element=element,
                 name=form.cleaned_data["name"],
                 description=form.cleaned_data["description"],
+            )
+        except service.ReportLocked as exc:
+            typed = [
+                (f"{element.code} 本校诊断点", form.cleaned_data["name"]),
+                (f"{element.code} 本校诊断点说明", form.cleaned_data["description"]),
+            ]
+            report.refresh_from_db()
+            return _report_page(
+                request,
+                report,
+                status=409,
+                unsaved=[(label, text) for label, text in typed if text],
+                unsaved_reason=" ".join(exc.messages),
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -36,6 +36,7 @@ from review.permissions import (
 )
 from review.services import rechecks as service
 from review.services.deadlines import minimum_sample
+from review.services.files import stored_file_response
 from review.services.panels import KIND_LABELS
 from review.views import _bytes_response
 from schools.models import City, Expert, School
@@ -474,7 +475,7 @@ def download_material(request, pk: int, material_pk: int):
         raise Http404("页面不存在")
     material = get_object_or_404(Material, pk=material_pk, recheck=recheck)
     filename = f"{recheck.school.name}-材料{material.kind}-{material.original_name}"
-    return FileResponse(material.document.open("rb"), as_attachment=True, filename=filename)
+    return stored_file_response(material.document, kind=material.content_kind, filename=filename)
 
 
 @login_required

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -23,6 +23,7 @@ from review.models import (
 )
 from review.permissions import expert_assignment, get_recheck_for_user, require_provincial
 from review.services import scoring, verdict_document
+from review.services.files import stored_file_response
 from review.services.scoring import FindingInput
 from review.services.verdict import MeasuresRating, Verdict, decide_verdict, explain_verdict
 from schools.models import School
@@ -409,8 +410,8 @@ def add_evidence(request, pk: int, item_pk: int):
 def evidence_download(request, pk: int, evidence_pk: int):
     record = _record_for_user(request.user, pk)
     evidence = get_object_or_404(Evidence, pk=evidence_pk, item__rectification__verdict=record)
-    return FileResponse(
-        evidence.document.open("rb"), as_attachment=True, filename=evidence.original_name
+    return stored_file_response(
+        evidence.document, kind=evidence.content_kind, filename=evidence.original_name
     )
 
 
@@ -479,7 +480,8 @@ def not_diagnosed(request, pk: int):
     """R15: record 异常 for a school that did not carry out its self-diagnosis in time."""
     require_provincial(request.user)
     cycle = get_object_or_404(Cycle, pk=pk)
-    school = get_object_or_404(School, pk=request.POST.get("school") or 0)
+    school_id = request.POST.get("school", "")
+    school = get_object_or_404(School, pk=int(school_id) if school_id.isdecimal() else 0)
     try:
         record = scoring.record_not_diagnosed(
             cycle=cycle, school=school, user=request.user, note=request.POST.get("note", "")

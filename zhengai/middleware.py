@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import HttpResponse
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -54,3 +55,27 @@ class RequestBodyLimitMiddleware:
             response["Connection"] = "close"
             return response
         return self.get_response(request)
+
+
+class RefuseNulCharactersMiddleware:
+    """A request whose parameters hold a NUL character gets 400, never a 500.
+
+    No person types U+0000; it comes from a tampered request or a broken client, and
+    PostgreSQL refuses it in text columns and in search filters. Checked once here rather
+    than in every view that reads a text field (forms already refuse it by field).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
+            return render(request, "400.html", {"reason": NUL_MESSAGE}, status=400)
+        return self.get_response(request)
+
+
+NUL_MESSAGE = "提交的内容含有不允许的空字符（U+0000），没有保存任何内容。请检查后重新填写。"
+
+
+def _has_nul(params) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in params.getlist(key)) for key in params)

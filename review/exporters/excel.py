@@ -11,7 +11,9 @@ strings whatever they start with, and formula cells in an upload are refused.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import io
+import json
 import logging
 import re
 import unicodedata
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -75,6 +78,10 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "
 _OOXML_ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _ELEMENT_CODE_RE = re.compile(r"^(\d+(?:\.\d+)*)(?![\d.])")
 
+# The workbook custom property that records which report and which revision of each
+# element the file was exported from: the import merges against it, as a browser save does.
+STAMP_PROPERTY = "zhengai-export-stamp"
+
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ASK_FOR_XLSX = "请上传用本系统“导出 Excel”下载、填写后保存的 .xlsx 文件"
 
@@ -91,8 +98,44 @@ _MAX_ROW_HEIGHT = 409  # Excel's maximum
 # ----------------------------------------------------------------------------- export
 
 
-def export_report_xlsx(report: ReportData) -> tuple[str, str, bytes]:
-    """The report's 15-element table as (filename, content type, .xlsx bytes)."""
+@dataclass(frozen=True)
+class ExportStamp:
+    """Which report a file was exported from, and each element's revision at that moment."""
+
+    report_id: int
+    revisions: dict[str, int]
+
+    def dumps(self) -> str:
+        return json.dumps({"report": self.report_id, "revisions": self.revisions})
+
+    @classmethod
+    def loads(cls, text: str) -> ExportStamp | None:
+        """The stamp read back, or None when it is missing or was tampered into nonsense."""
+        try:
+            data = json.loads(text)
+            report_id = data["report"]
+            revisions = data["revisions"]
+        except (ValueError, TypeError, KeyError):
+            return None
+        if not isinstance(report_id, int) or not isinstance(revisions, dict):
+            return None
+        if not all(
+            isinstance(code, str) and isinstance(rev, int) and 0 <= rev < 2**31
+            for code, rev in revisions.items()
+        ):
+            return None
+        return cls(report_id=report_id, revisions=revisions)
+
+
+def export_report_xlsx(
+    report: ReportData, *, stamp: ExportStamp | None = None
+) -> tuple[str, str, bytes]:
+    """The report's 15-element table as (filename, content type, .xlsx bytes).
+
+    ``stamp`` is stored as a workbook custom property (File → Properties → Custom in Excel);
+    Excel, WPS and LibreOffice keep it when the user saves, so the import knows what the
+    texts in the file were based on.
+    """
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_TITLE
@@ -100,6 +143,8 @@ def export_report_xlsx(report: ReportData) -> tuple[str, str, bytes]:
     _write_help(workbook.create_sheet(HELP_SHEET_TITLE))
     workbook.properties.creator = "福建省高职院校诊改复核门户"
     workbook.properties.title = _title(report)
+    if stamp is not None:
+        workbook.custom_doc_props.append(StringProperty(name=STAMP_PROPERTY, value=stamp.dumps()))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return _filename(report), CONTENT_TYPE, buffer.getvalue()
@@ -283,6 +328,7 @@ class ImportResult:
 
     rows: dict[str, dict[str, str]] = field(default_factory=dict)
     errors: list[ImportIssue] = field(default_factory=list)
+    stamp: ExportStamp | None = None  # None: the file carries no (readable) export stamp
 
     @property
     def ok(self) -> bool:
@@ -488,13 +534,14 @@ def _read_workbook(data: bytes, element_codes: list[str]) -> ImportResult:
                 errors=[_file_error(f"“{SHEET_TITLE}”不是普通工作表；{_ASK_FOR_XLSX}")]
             )
         try:
-            return _read_rows(sheet, element_codes)
+            result = _read_rows(sheet, element_codes)
         except Exception:  # read-only sheets are parsed lazily, while iterating
             # Logged with the traceback: a bug here would otherwise look like a bad file.
             logger.warning("Unreadable sheet in .xlsx upload", exc_info=True)
             return ImportResult(
                 errors=[_file_error(f"工作表“{SHEET_TITLE}”已损坏，无法读取；{_ASK_FOR_XLSX}")]
             )
+        return dataclasses.replace(result, stamp=_read_stamp(workbook))
     finally:
         workbook.close()
 
@@ -548,6 +595,13 @@ def _read_rows(sheet: ReadOnlyWorksheet, element_codes: list[str]) -> ImportResu
                 None, None, f"缺少诊断要素 {code} 的行；请不要删除行或修改 B 列开头的要素编号"
             )
     return ImportResult(rows=rows, errors=errors.errors)
+
+
+def _read_stamp(workbook) -> ExportStamp | None:
+    for prop in getattr(workbook, "custom_doc_props", None) or []:
+        if prop.name == STAMP_PROPERTY and isinstance(prop.value, str):
+            return ExportStamp.loads(prop.value)
+    return None
 
 
 def _is_header(texts: dict[str, str | None]) -> bool:

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
@@ -68,7 +68,15 @@ def create_cycle(*, start_year: int, user) -> Cycle:
         end_year=start_year + 2,
     )
     cycle._history_user = user
-    cycle.save()
+    try:
+        with transaction.atomic():
+            cycle.save()
+    except IntegrityError:
+        # Created at the same moment by another request: the database's unique and (on
+        # PostgreSQL) exclusion constraints let only one in, whatever the checks above saw.
+        raise ValidationError(
+            {"start_year": f"{start_year} 年起的周期已经存在，或与刚建立的周期重叠。"}
+        ) from None
     return cycle
 
 

@@ -113,6 +113,8 @@ def save_findings(
         raise ValidationError("评议已提交，不能再修改。")
     elements = {e.code: e for e in elements_of(assignment.recheck)}
     errors = _check_findings(findings, complete=submit)
+    if measures_rating and measures_rating not in MeasuresRating.values:
+        errors["measures_rating"] = "改进措施评价无效，请重新选择。"  # a tampered form
     if submit:
         missing = [code for code in elements if code not in findings]
         errors |= {f"f{code}-consistent": f"{code}：请判定相符或不相符。" for code in missing}
@@ -204,6 +206,8 @@ def save_consolidation(
             errors["measures_reason"] = "请写明改进措施评价的理由。"
         if not report.strip():
             errors["report"] = "请撰写复核报告。"
+    if measures_rating and measures_rating not in MeasuresRating.values:
+        errors.setdefault("measures_rating", "改进措施评价无效，请重新选择。")
     if errors:
         raise ValidationError(errors)
     for code, finding in findings.items():

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -48,9 +48,16 @@ def _locked(self_diagnosis: SelfDiagnosis) -> SelfDiagnosis:
     )
 
 
+class ReportLocked(ValidationError):
+    """The report is no longer a draft: nothing was saved (the caller keeps what was typed)."""
+
+
+LOCKED_MESSAGE = "报告已提交并锁定，不能再修改；如需修改，请联系省级管理人员退回。"
+
+
 def _require_draft(report: SelfDiagnosis) -> None:
     if not report.is_draft:
-        raise ValidationError("报告已提交并锁定，不能再修改；如需修改，请联系省级管理人员退回。")
+        raise ReportLocked(LOCKED_MESSAGE)
 
 
 @transaction.atomic
@@ -68,7 +75,13 @@ def open_self_diagnosis(*, school: School, year: int, user) -> SelfDiagnosis:
         raise ValidationError("尚未设置现行的指标体系版本，请联系省级管理人员。")
     report = SelfDiagnosis(school=school, year=year, system=system)
     report._change_reason = "review.self_diagnosis.opened"
-    report.save()
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        # Opened at the same moment by another request (a double click, a colleague): the
+        # unique constraint let one in; that one is the report.
+        return SelfDiagnosis.objects.get(school=school, year=year)
     elements = Element.objects.filter(project__system=system).order_by(
         "project__position", "position"
     )
@@ -84,16 +97,23 @@ def open_self_diagnosis(*, school: School, year: int, user) -> SelfDiagnosis:
 def validate_texts(*, overview: str | None, entries: dict[str, dict[str, str]]) -> None:
     """R5: every text within its limit; errors keyed by form field name, nothing half-saved."""
     errors: dict[str, str] = {}
-    if overview is not None and (message := over_limit(overview, OVERVIEW_LIMIT)):
+    if overview is not None and (message := _text_problem(overview, OVERVIEW_LIMIT)):
         errors["overview"] = f"自我诊改工作概述{message}"
     limits = {name: (label, limit) for name, label, limit in ELEMENT_FIELDS}
     for code, values in entries.items():
         for name, text in values.items():
             label, limit = limits[name]
-            if message := over_limit(text, limit):
+            if message := _text_problem(text, limit):
                 errors[f"e{code}-{name}"] = f"{code} {label}{message}"
     if errors:
         raise ValidationError(errors)
+
+
+def _text_problem(text: str, limit: int) -> str | None:
+    # A NUL byte cannot be stored (PostgreSQL refuses it) and is never typed by a person.
+    if "\x00" in text:
+        return "不能包含空字符，请删除后再保存"
+    return over_limit(text, limit)
 
 
 def _merge(
@@ -125,7 +145,16 @@ def save_draft(
     loaded the page, and changed differently by the author, is never overwritten: the author's
     text is stored as an :class:`EditConflict` and shown beside the saved one.
     """
-    entries = entries or {}
+    return _save(
+        self_diagnosis=self_diagnosis,
+        user=user,
+        overview=overview,
+        entries=entries or {},
+        reason="review.self_diagnosis.saved",
+    )
+
+
+def _save(*, self_diagnosis, user, overview, entries, reason) -> SaveResult:
     cleaned = {
         code: {k: normalize_text(v) for k, v in e.values.items()} for code, e in entries.items()
     }
@@ -135,7 +164,7 @@ def save_draft(
     _require_draft(report)
     result = SaveResult()
     if overview is not None:
-        _save_overview(report, user, overview_text, overview.revision, result)
+        _save_overview(report, user, overview_text, overview.revision, result, reason)
     if cleaned:
         rows = {
             row.element.code: row
@@ -145,11 +174,11 @@ def save_draft(
             row = rows.get(code)
             if row is None:
                 raise ValidationError({f"e{code}-opinion": f"没有诊断要素 {code}。"})
-            _save_entry(report, row, user, values, entries[code].revision, result)
+            _save_entry(report, row, user, values, entries[code].revision, result, reason)
     return result
 
 
-def _save_overview(report, user, text, revision, result) -> None:
+def _save_overview(report, user, text, revision, result, reason) -> None:
     current = {"overview": report.overview}
     if revision == report.revision:
         base = current
@@ -160,7 +189,7 @@ def _save_overview(report, user, text, revision, result) -> None:
     if apply:
         report.overview = apply["overview"]
         report.revision += 1
-        report._change_reason = "review.self_diagnosis.saved"
+        report._change_reason = reason
         report._history_user = user
         report.save(update_fields=["overview", "revision", "modified"])
         result.saved += 1
@@ -177,7 +206,7 @@ def _save_overview(report, user, text, revision, result) -> None:
         )
 
 
-def _save_entry(report, row: ElementEntry, user, values, revision, result) -> None:
+def _save_entry(report, row: ElementEntry, user, values, revision, result, reason) -> None:
     current = {name: getattr(row, name) for name in ENTRY_FIELDS}
     if revision == row.revision:
         base = current
@@ -190,7 +219,7 @@ def _save_entry(report, row: ElementEntry, user, values, revision, result) -> No
             setattr(row, name, text)
         row.revision += 1
         row.updated_by = user
-        row._change_reason = "review.self_diagnosis.saved"
+        row._change_reason = reason
         row._history_user = user
         row.save()
         result.saved += 1
@@ -354,24 +383,27 @@ def reopen(*, self_diagnosis: SelfDiagnosis, user, reason: str) -> Reopening:
 
 
 @transaction.atomic
-def import_rows(*, self_diagnosis: SelfDiagnosis, user, rows: dict[str, dict[str, str]]) -> int:
-    """Apply an already-checked Excel import to every element; returns how many changed."""
-    report = _locked(self_diagnosis)
-    _require_draft(report)
-    validate_texts(overview=None, entries=rows)
-    changed = 0
-    for row in report.entries.select_for_update(of=("self",)).select_related("element"):
-        values = rows.get(row.element.code)
-        if values is None:
-            continue
-        if all(getattr(row, name) == values[name] for name in ENTRY_FIELDS):
-            continue
-        for name in ENTRY_FIELDS:
-            setattr(row, name, values[name])
-        row.revision += 1
-        row.updated_by = user
-        row._change_reason = "review.self_diagnosis.imported"
-        row._history_user = user
-        row.save()
-        changed += 1
-    return changed
+def import_rows(
+    *,
+    self_diagnosis: SelfDiagnosis,
+    user,
+    rows: dict[str, dict[str, str]],
+    revisions: dict[str, int],
+) -> SaveResult:
+    """Apply an already-checked Excel import exactly as a browser save of the same texts.
+
+    ``revisions`` are each element's revision when the file was exported (its stamp): a text
+    the user did not change in the file never overwrites a colleague's newer one, and a text
+    both changed is kept as an :class:`EditConflict`, as on the edit page.
+    """
+    entries = {
+        code: TextEdit(values=values, revision=revisions.get(code, 0))
+        for code, values in rows.items()
+    }
+    return _save(
+        self_diagnosis=self_diagnosis,
+        user=user,
+        overview=None,
+        entries=entries,
+        reason="review.self_diagnosis.imported",
+    )

@@ -16,10 +16,11 @@ from review.services import rechecks
 from review.services import self_diagnosis as sd_service
 from review.services.scoring import FindingInput
 from tests.conftest import ELEMENT_CODES
+from tests.uploads import tiny_pdf
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.7\n% a disclosed file\n%%EOF\n"
+PDF = tiny_pdf("a disclosed file")
 
 
 def _upload(recheck, user, kind=MaterialKind.PLANS, content=PDF, name="发展规划.pdf"):
@@ -34,7 +35,7 @@ def _publish_all(recheck, user):
             recheck,
             user,
             kind=kind,
-            content=PDF + str(kind.value).encode(),
+            content=tiny_pdf(f"材料{kind.value}"),
             name=f"材料{kind.value}.pdf",
         )
     rechecks.publish_materials(recheck=recheck, user=user)

@@ -15,6 +15,7 @@ from schools.models import School
 from schools.roles import Role
 from schools.services.people import upsert_person
 from tests.pdf_readback import body_of
+from tests.uploads import tiny_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +38,7 @@ def disclosed(transactional_db, settings):
         start_date=date(2026, 11, 10), end_date=date(2026, 11, 12),
     )  # fmt: skip
     for kind in MaterialKind:
-        content = b"%PDF-1.7\n" + f"武夷山职业学院 材料 {kind.value}".encode() + b"\n%%EOF\n"
+        content = tiny_pdf(f"武夷山职业学院 材料 {kind.value}")
         upload_material(
             recheck=recheck, kind=kind, upload=SimpleUploadedFile(f"材料{kind.value}.pdf", content),
             user=staff,

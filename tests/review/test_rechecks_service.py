@@ -27,12 +27,13 @@ from schools.models import (
     ExpertKind,
     School,
 )
+from tests.uploads import tiny_pdf
 
 pytestmark = pytest.mark.django_db
 
 
 def _pdf(name="材料.pdf"):
-    return SimpleUploadedFile(name, b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")
+    return SimpleUploadedFile(name, tiny_pdf(name), content_type="application/pdf")
 
 
 def _pool(n_each=4):

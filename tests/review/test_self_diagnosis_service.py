@@ -250,7 +250,11 @@ def test_import_rows_changes_only_what_differs_and_is_in_history(report_a, alice
         for e in report_a.entries.select_related("element")
     }
     rows["1.1"]["opinion"] = ""  # unchanged from the empty draft
-    assert service.import_rows(self_diagnosis=report_a, user=alice, rows=rows) == 14
+    revisions = {code: 0 for code in rows}  # exported from the fresh draft
+    result = service.import_rows(
+        self_diagnosis=report_a, user=alice, rows=rows, revisions=revisions
+    )
+    assert (result.saved, result.conflicts) == (14, [])
     assert _entry(report_a, "1.2").history.latest().history_change_reason == (
         "review.self_diagnosis.imported"
     )

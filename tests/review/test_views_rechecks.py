@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from review.models import MaterialKind, PanelAssignment
 from review.services import rechecks as service
 from schools.models import Expert, ExpertKind, School
+from tests.uploads import tiny_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def _as(client, user):
 
 
 def _pdf():
-    return SimpleUploadedFile("材料.pdf", b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")
+    return SimpleUploadedFile("材料.pdf", tiny_pdf("材料"), content_type="application/pdf")
 
 
 @pytest.mark.parametrize(("who", "status"), STAFF_READ.items())

@@ -13,6 +13,7 @@ from review.models import ImplementationRules, ReportStatus
 from review.services import self_diagnosis as service
 from review.services.self_diagnosis import TextEdit
 from tests.conftest import panel_members
+from tests.uploads import tiny_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -264,7 +265,8 @@ def test_history_view_shows_who_and_a_diff(client, alice, carol, report_a):
     assert "目标<ins>十分</ins>明确" in html
 
 
-def _pdf_upload(name="细则.pdf", content=b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"):
+def _pdf_upload(name="细则.pdf", content=None):
+    content = tiny_pdf("实施细则") if content is None else content
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 

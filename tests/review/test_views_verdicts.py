@@ -6,6 +6,7 @@ from review.models import Finding, VerdictRecord
 from review.services import scoring
 from review.services.scoring import FindingInput
 from tests.conftest import ELEMENT_CODES, score_and_publish
+from tests.uploads import tiny_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -272,7 +273,7 @@ def test_school_attaches_evidence_checked_by_content(
     fake = SimpleUploadedFile("证明.pdf", b"<html>not a pdf</html>")
     html = client.post(url, {"document": fake}, follow=True).content.decode()
     assert "3.2 证明材料未上传" in html and not item.evidence.exists()
-    client.post(url, {"document": SimpleUploadedFile("证明.pdf", b"%PDF-1.7\n%%EOF\n")})
+    client.post(url, {"document": SimpleUploadedFile("证明.pdf", tiny_pdf("证明"))})
     evidence = item.evidence.get()
     assert evidence.uploaded_by == alice and len(evidence.sha256) == 64
     assert "证明" not in evidence.document.name  # stored under a server-made name
