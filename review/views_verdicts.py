@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -284,14 +284,9 @@ def verdict(request, pk: int):
     return render(request, "review/verdict.html", context)
 
 
-def stored_verdict_pdf(record: VerdictRecord) -> FileResponse:
+def stored_verdict_pdf(record: VerdictRecord) -> HttpResponse:
     """The verdict's stored PDF as a download, tagged with its SHA-256."""
-    response = FileResponse(
-        record.pdf.open("rb"),
-        as_attachment=True,
-        filename=record.pdf_filename,
-        content_type="application/pdf",
-    )
+    response = stored_file_response(record.pdf, kind="pdf", filename=record.pdf_filename)
     response["ETag"] = f'"{record.pdf_sha256}"'
     return response
 
