@@ -31,8 +31,8 @@ from review.permissions import get_recheck_for_user, require_provincial
 from review.selectors import verdict_report_data
 from review.services.files import stored_file_response
 from review.services.verdict import Verdict
+from review.services.verdict_document import stored_verdict_pdf
 from review.tasks import queue_verdict_pdf
-from review.views_verdicts import stored_verdict_pdf
 from schools.models import City, School
 from schools.permissions import is_provincial
 

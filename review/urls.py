@@ -1,37 +1,39 @@
 from django.urls import path
 
-from review import views
+from review.views import rechecks as rv
+from review.views import scoring as sv
+from review.views import self_diagnosis as sd
+from review.views import verdicts as vv
 
 app_name = "review"
 
 urlpatterns = [
-    path("self-diagnosis/", views.index, name="index"),
-    path("self-diagnosis/open/", views.open_report, name="open"),
-    path("self-diagnosis/rules/", views.upload_rules, name="upload_rules"),
-    path("self-diagnosis/rules/<int:pk>/download/", views.download_rules, name="download_rules"),
-    path("self-diagnosis/<int:pk>/", views.report_page, name="report"),
-    path("self-diagnosis/<int:pk>/save/", views.save, name="save"),
-    path("self-diagnosis/<int:pk>/panel/", views.panel, name="panel"),
-    path("self-diagnosis/<int:pk>/submit/", views.submit, name="submit"),
-    path("self-diagnosis/<int:pk>/reopen/", views.reopen, name="reopen"),
-    path("self-diagnosis/<int:pk>/report.pdf", views.pdf, name="pdf"),
-    path("self-diagnosis/<int:pk>/report.xlsx", views.xlsx, name="xlsx"),
-    path("self-diagnosis/<int:pk>/import/", views.import_xlsx, name="import"),
-    path("self-diagnosis/<int:pk>/history/", views.history, name="history"),
-    path("self-diagnosis/<int:pk>/points/", views.add_point, name="add_point"),
+    path("self-diagnosis/", sd.index, name="index"),
+    path("self-diagnosis/open/", sd.open_report, name="open"),
+    path("self-diagnosis/rules/", sd.upload_rules, name="upload_rules"),
+    path("self-diagnosis/rules/<int:pk>/download/", sd.download_rules, name="download_rules"),
+    path("self-diagnosis/<int:pk>/", sd.report_page, name="report"),
+    path("self-diagnosis/<int:pk>/save/", sd.save, name="save"),
+    path("self-diagnosis/<int:pk>/panel/", sd.panel, name="panel"),
+    path("self-diagnosis/<int:pk>/submit/", sd.submit, name="submit"),
+    path("self-diagnosis/<int:pk>/reopen/", sd.reopen, name="reopen"),
+    path("self-diagnosis/<int:pk>/report.pdf", sd.pdf, name="pdf"),
+    path("self-diagnosis/<int:pk>/report.xlsx", sd.xlsx, name="xlsx"),
+    path("self-diagnosis/<int:pk>/import/", sd.import_xlsx, name="import"),
+    path("self-diagnosis/<int:pk>/history/", sd.history, name="history"),
+    path("self-diagnosis/<int:pk>/points/", sd.add_point, name="add_point"),
     path(
         "self-diagnosis/<int:pk>/points/<int:point_pk>/delete/",
-        views.remove_point,
+        sd.remove_point,
         name="remove_point",
     ),
     path(
         "self-diagnosis/<int:pk>/conflicts/<int:conflict_pk>/resolve/",
-        views.resolve_conflict,
+        sd.resolve_conflict,
         name="resolve_conflict",
     ),
 ]
 
-from review import views_rechecks as rv  # noqa: E402
 
 urlpatterns += [
     path("cycles/", rv.cycles, name="cycles"),
@@ -56,12 +58,11 @@ urlpatterns += [
     path("my-rechecks/", rv.my_rechecks, name="my_rechecks"),
 ]
 
-from review import views_verdicts as vv  # noqa: E402
 
 urlpatterns += [
-    path("rechecks/<int:pk>/score/", vv.score, name="score"),
-    path("rechecks/<int:pk>/consolidate/", vv.consolidate, name="consolidate"),
-    path("rechecks/<int:pk>/publish/", vv.publish, name="publish_verdict"),
+    path("rechecks/<int:pk>/score/", sv.score, name="score"),
+    path("rechecks/<int:pk>/consolidate/", sv.consolidate, name="consolidate"),
+    path("rechecks/<int:pk>/publish/", sv.publish, name="publish_verdict"),
     path("cycles/<int:pk>/not-diagnosed/", vv.not_diagnosed, name="not_diagnosed"),
     path("verdicts/", vv.verdicts, name="verdicts"),
     path("verdicts/<int:pk>/", vv.verdict, name="verdict"),

@@ -11,10 +11,12 @@ import hashlib
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.http import HttpResponse
 
 from review.exporters.verdict_pdf import render_verdict_pdf
 from review.models import VerdictRecord
 from review.selectors import verdict_report_data
+from review.services.files import stored_file_response
 
 
 @transaction.atomic
@@ -33,3 +35,10 @@ def store_verdict_pdf(*, record_id: int) -> VerdictRecord:
     record.pdf.save("verdict.pdf", ContentFile(content), save=False)
     record.save(update_fields=["pdf", "pdf_sha256", "pdf_filename", "modified"])
     return record
+
+
+def stored_verdict_pdf(record: VerdictRecord) -> HttpResponse:
+    """The verdict's stored PDF as a download, tagged with its SHA-256."""
+    response = stored_file_response(record.pdf, kind="pdf", filename=record.pdf_filename)
+    response["ETag"] = f'"{record.pdf_sha256}"'
+    return response

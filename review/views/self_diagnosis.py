@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,16 +40,7 @@ from review.services.limits import ELEMENT_FIELDS, OVERVIEW_LIMIT
 from review.services.rules import filed_on_time, rules_deadline
 from schools.models import City
 from schools.permissions import reads_everything, school_of
-
-
-def _bytes_response(rendered: tuple[str, str, bytes], *, inline: bool = False) -> HttpResponse:
-    filename, content_type, content = rendered
-    response = HttpResponse(content, content_type=content_type)
-    disposition = "inline" if inline else "attachment"
-    from urllib.parse import quote
-
-    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
-    return response
+from zhengai.http import file_response
 
 
 @login_required
@@ -397,7 +388,7 @@ def reopen(request, pk: int):
 @require_GET
 def pdf(request, pk: int):
     report = get_report_for_user(request.user, pk)
-    return _bytes_response(render_report_pdf(selectors.report_data(report)))
+    return file_response(render_report_pdf(selectors.report_data(report)))
 
 
 @login_required
@@ -405,7 +396,7 @@ def pdf(request, pk: int):
 def xlsx(request, pk: int):
     report = get_report_for_user(request.user, pk)
     stamp = selectors.export_stamp(report)
-    return _bytes_response(export_report_xlsx(selectors.report_data(report), stamp=stamp))
+    return file_response(export_report_xlsx(selectors.report_data(report), stamp=stamp))
 
 
 # An import must know what the file's texts were based on, or it could overwrite newer work.

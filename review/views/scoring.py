@@ -1,33 +1,23 @@
-"""Scoring, consolidation, publication and what follows (R11–R17)."""
+"""Scoring pages: each expert's findings (blind until submitted), the lead's consolidation."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
-from review import selectors
 from review.models import (
     Consolidation,
-    Cycle,
-    Evidence,
     Finding,
     PanelAssignment,
-    Reapplication,
-    RectificationItem,
-    VerdictRecord,
 )
 from review.permissions import expert_assignment, get_recheck_for_user, require_provincial
-from review.services import scoring, verdict_document
-from review.services.files import stored_file_response
+from review.services import scoring
 from review.services.scoring import FindingInput
-from review.services.verdict import MeasuresRating, Verdict, decide_verdict, explain_verdict
-from schools.models import School
-from schools.permissions import is_provincial, reads_everything, school_of
+from review.services.verdict import MeasuresRating, decide_verdict, explain_verdict
 
 
 def _errors_by_field(exc: ValidationError) -> dict[str, str]:
@@ -250,239 +240,4 @@ def publish(request, pk: int):
         messages.error(request, " ".join(exc.messages))
         return redirect("review:recheck", pk=pk)
     messages.success(request, f"复核结论“{record.get_verdict_display()}”已发布。")
-    return redirect("review:verdict", pk=record.pk)
-
-
-def _record_for_user(user, pk: int) -> VerdictRecord:
-    record = (
-        VerdictRecord.objects.select_related("school", "cycle", "recheck").filter(pk=pk).first()
-    )
-    if record is None or not (reads_everything(user) or school_of(user) == record.school):
-        raise Http404("没有找到这份结论")
-    return record
-
-
-@login_required
-@require_GET
-def verdict(request, pk: int):
-    record = _record_for_user(request.user, pk)
-    today = timezone.localdate()
-    from review.services.verdict import may_reapply
-
-    correction = VerdictRecord.objects.filter(corrects=record).first()
-    context = {
-        "record": record,
-        "data": selectors.verdict_report_data(record),
-        "correction": correction,
-        "is_school": school_of(request.user) == record.school,
-        "can_correct": is_provincial(request.user) and correction is None,
-        "ratings": MeasuresRating.choices,
-        "reapplication": Reapplication.objects.filter(after=record).first(),
-        "may_reapply": correction is None
-        and may_reapply(Verdict(record.verdict), timezone.localdate(record.published_at), today),
-    }
-    return render(request, "review/verdict.html", context)
-
-
-def stored_verdict_pdf(record: VerdictRecord) -> HttpResponse:
-    """The verdict's stored PDF as a download, tagged with its SHA-256."""
-    response = stored_file_response(record.pdf, kind="pdf", filename=record.pdf_filename)
-    response["ETag"] = f'"{record.pdf_sha256}"'
-    return response
-
-
-@login_required
-@require_GET
-def verdict_pdf(request, pk: int):
-    record = _record_for_user(request.user, pk)
-    if not record.pdf:
-        # Its render has not run yet (just published, or the queue was down): the one render
-        # happens now and is stored; every later download is the file.
-        record = verdict_document.store_verdict_pdf(record_id=record.pk)
-    return stored_verdict_pdf(record)
-
-
-@login_required
-@require_POST
-def correct(request, pk: int):
-    record = _record_for_user(request.user, pk)
-    require_provincial(request.user)
-    try:
-        matched = int(request.POST.get("matched", ""))
-    except ValueError:
-        matched = -1
-    try:
-        correction = scoring.correct_verdict(
-            record=record,
-            user=request.user,
-            reason=request.POST.get("reason", ""),
-            matched=matched,
-            measures_rating=request.POST.get("measures_rating", ""),
-        )
-    except ValidationError as exc:
-        messages.error(request, "更正未保存：" + " ".join(exc.messages))
-        return redirect("review:verdict", pk=pk)
-    messages.success(request, "已发布更正记录，原结论保留并注明已更正。")
-    return redirect("review:verdict", pk=correction.pk)
-
-
-@login_required
-def rectification(request, pk: int):
-    record = _record_for_user(request.user, pk)
-    if not hasattr(record, "rectification"):
-        raise Http404("该结论没有整改方案")
-    plan = record.rectification
-    writable = school_of(request.user) == record.school
-    if request.method == "POST":
-        if not writable:
-            raise Http404("页面不存在")
-        items = {
-            item.element.code: {
-                "plan": request.POST.get(f"r{item.element.code}-plan", item.plan),
-                "progress": request.POST.get(f"r{item.element.code}-progress", item.progress),
-            }
-            for item in plan.items.select_related("element")
-        }
-        changed = scoring.save_rectification(rectification=plan, user=request.user, items=items)
-        messages.success(request, f"整改方案已保存（{changed} 项有改动）。")
-        return redirect("review:rectification", pk=pk)
-    items = list(plan.items.select_related("element").prefetch_related("evidence"))
-    comparison = {row["element_code"]: row for row in record.comparison}
-    for item in items:
-        item.finding = comparison.get(item.element.code, {})
-    return render(
-        request,
-        "review/rectification.html",
-        {
-            "record": record,
-            "plan": plan,
-            "items": items,
-            "writable": writable,
-            "today": timezone.localdate(),
-        },
-    )
-
-
-@login_required
-@require_POST
-def complete_rectification(request, pk: int):
-    record = _record_for_user(request.user, pk)
-    if school_of(request.user) != record.school or not hasattr(record, "rectification"):
-        raise Http404("页面不存在")
-    try:
-        scoring.complete_rectification(rectification=record.rectification, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        record.rectification.refresh_from_db()
-        late = "（晚于期限，记为逾期完成）" if record.rectification.completed_late else ""
-        messages.success(request, f"已报告整改完成{late}。")
-    return redirect("review:rectification", pk=pk)
-
-
-@login_required
-@require_POST
-def add_evidence(request, pk: int, item_pk: int):
-    record = _record_for_user(request.user, pk)
-    if school_of(request.user) != record.school:
-        raise Http404("页面不存在")
-    item = get_object_or_404(RectificationItem, pk=item_pk, rectification__verdict=record)
-    upload = request.FILES.get("document")
-    if upload is None:
-        messages.error(request, "请选择证明材料文件。")
-        return redirect("review:rectification", pk=pk)
-    try:
-        scoring.add_evidence(item=item, upload=upload, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, f"{item.element.code} 证明材料未上传：" + " ".join(exc.messages))
-        return redirect("review:rectification", pk=pk)
-    messages.success(request, f"{item.element.code} 已上传证明材料。")
-    return redirect("review:rectification", pk=pk)
-
-
-@login_required
-@require_GET
-def evidence_download(request, pk: int, evidence_pk: int):
-    record = _record_for_user(request.user, pk)
-    evidence = get_object_or_404(Evidence, pk=evidence_pk, item__rectification__verdict=record)
-    return stored_file_response(
-        evidence.document, kind=evidence.content_kind, filename=evidence.original_name
-    )
-
-
-@login_required
-@require_POST
-def reapply(request, pk: int):
-    record = _record_for_user(request.user, pk)
-    if school_of(request.user) != record.school:
-        raise Http404("页面不存在")
-    try:
-        scoring.reapply(record=record, user=request.user, note=request.POST.get("note", ""))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "重新复核申请已提交，省级管理人员将安排复核。")
-    return redirect("review:verdict", pk=pk)
-
-
-@login_required
-@require_GET
-def verdicts(request):
-    if not reads_everything(request.user):
-        raise Http404("页面不存在")
-    rows = selectors.verdict_history(filters={k: request.GET.get(k, "") for k in ("verdict", "q")})
-    return render(
-        request,
-        "review/verdicts.html",
-        {
-            "rows": rows,
-            "verdicts": Verdict.choices,
-            "filters": request.GET,
-            "today": timezone.localdate(),
-        },
-    )
-
-
-@login_required
-@require_POST
-def accept(request, pk: int):
-    require_provincial(request.user)
-    application = get_object_or_404(Reapplication, pk=pk)
-    try:
-        recheck = scoring.accept_reapplication(reapplication=application, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("review:verdicts")
-    messages.success(
-        request,
-        f"已为 {recheck.school.name} 安排第 {recheck.round} 轮复核，请排定日期并组建专家组。",
-    )
-    return redirect("review:recheck", pk=recheck.pk)
-
-
-@login_required
-@require_GET
-def sanctions(request):
-    if not reads_everything(request.user):
-        raise Http404("页面不存在")
-    ledger = scoring.sanction_ledger(today=timezone.localdate())
-    return render(request, "review/sanctions.html", {"ledger": ledger})
-
-
-@login_required
-@require_POST
-def not_diagnosed(request, pk: int):
-    """R15: record 异常 for a school that did not carry out its self-diagnosis in time."""
-    require_provincial(request.user)
-    cycle = get_object_or_404(Cycle, pk=pk)
-    school_id = request.POST.get("school", "")
-    school = get_object_or_404(School, pk=int(school_id) if school_id.isdecimal() else 0)
-    try:
-        record = scoring.record_not_diagnosed(
-            cycle=cycle, school=school, user=request.user, note=request.POST.get("note", "")
-        )
-    except ValidationError as exc:
-        messages.error(request, "未记录：" + " ".join(exc.messages))
-        return redirect("review:cycle", pk=pk)
-    messages.success(request, f"已记录 {school.name} 的结论为“异常”（R15）。")
     return redirect("review:verdict", pk=record.pk)

@@ -38,9 +38,9 @@ from review.services import rechecks as service
 from review.services.deadlines import minimum_sample
 from review.services.files import stored_file_response
 from review.services.panels import KIND_LABELS
-from review.views import _bytes_response
 from schools.models import City, Expert, School
 from schools.permissions import is_provincial, reads_everything
+from zhengai.http import file_response
 
 
 def _staff_cycle(request, pk: int) -> Cycle:
@@ -123,7 +123,7 @@ def cycle(request, pk: int):
 def cycle_export(request, pk: int):
     cycle = _staff_cycle(request, pk)
     rows = selectors.cycle_overview(cycle, filters=_overview_filters(request))
-    return _bytes_response(export_cycle_xlsx(cycle, rows))
+    return file_response(export_cycle_xlsx(cycle, rows))
 
 
 @login_required

@@ -1,0 +1,176 @@
+"""Reads of self-diagnosis reports and implementation rules."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+from django.db.models import QuerySet
+
+from indicators.selectors import project_tree
+from review.exporters.data import ElementRow, ReportData
+from review.exporters.excel import ExportStamp
+from review.models import (
+    EditConflict,
+    ElementEntry,
+    ImplementationRules,
+    ReportStatus,
+    SchoolPoint,
+    SelfDiagnosis,
+)
+from review.services.rules import effects_hint, filed_on_time, opinion_hint
+from review.services.self_diagnosis import problems_of
+from schools.models import School
+
+
+def _ordered_entries(report: SelfDiagnosis) -> QuerySet[ElementEntry]:
+    return report.entries.select_related("element__project").order_by(
+        "element__project__position", "element__position"
+    )
+
+
+def report_data_live(report: SelfDiagnosis) -> ReportData:
+    """The report as it stands in the database now (drafts)."""
+    rows = [
+        ElementRow(
+            project_code=entry.element.project.code,
+            project_name=entry.element.project.name,
+            element_code=entry.element.code,
+            element_name=entry.element.report_name,
+            opinion=entry.opinion,
+            measures=entry.measures,
+            effects=entry.effects,
+        )
+        for entry in _ordered_entries(report)
+    ]
+    return ReportData(
+        school_name=report.school.name,
+        year=report.year,
+        overview=report.overview,
+        rows=rows,
+        principal_name=report.principal_name,
+        signed_on=report.signed_on,
+        status_label=ReportStatus(report.status).label,
+        indicator_version=report.system.name,
+    )
+
+
+def snapshot_from(data: ReportData) -> dict:
+    """A JSON-safe copy of a report for the locked snapshot."""
+    raw = dataclasses.asdict(data)
+    raw["signed_on"] = data.signed_on.isoformat() if data.signed_on else None
+    return raw
+
+
+def report_from_snapshot(raw: dict, *, status_label: str) -> ReportData:
+    rows = [ElementRow(**row) for row in raw["rows"]]
+    signed_on = date.fromisoformat(raw["signed_on"]) if raw.get("signed_on") else None
+    return ReportData(**{**raw, "rows": rows, "signed_on": signed_on, "status_label": status_label})
+
+
+def report_data(report: SelfDiagnosis) -> ReportData:
+    """What the report says: the locked snapshot once submitted, the live draft before."""
+    if report.snapshot:
+        return report_from_snapshot(report.snapshot, status_label=report.get_status_display())
+    return report_data_live(report)
+
+
+def export_stamp(report: SelfDiagnosis) -> ExportStamp:
+    """What an Excel export records: the report and each element's revision right now."""
+    revisions = dict(report.entries.values_list("element__code", "revision"))
+    return ExportStamp(report_id=report.pk, revisions=revisions)
+
+
+@dataclasses.dataclass
+class ElementForm:
+    """Everything the edit page shows for one element."""
+
+    element: object
+    entry: ElementEntry
+    points: list
+    school_points: list
+    conflicts: list
+    hints: list[str]
+
+
+def edit_page(report: SelfDiagnosis, *, user) -> dict:
+    """The edit page's data in a fixed number of queries, whatever the elements or versions."""
+    entries = {e.element_id: e for e in report.entries.select_related("updated_by")}
+    school_points: dict[int, list] = {}
+    for point in SchoolPoint.objects.filter(self_diagnosis=report):
+        school_points.setdefault(point.element_id, []).append(point)
+    conflicts: dict[int | None, list] = {}
+    for conflict in EditConflict.objects.filter(
+        self_diagnosis=report, resolved_at__isnull=True
+    ).select_related("author"):
+        conflicts.setdefault(conflict.element_id, []).append(conflict)
+    projects = []
+    for project in project_tree(report.system):
+        forms = []
+        for element in project.elements.all():
+            entry = entries[element.pk]
+            entry.element = element  # already loaded with the tree: no query per entry
+            hints = [h for h in (opinion_hint(entry.opinion), effects_hint(entry.effects)) if h]
+            forms.append(
+                ElementForm(
+                    element=element,
+                    entry=entry,
+                    points=list(element.points.all()),
+                    school_points=school_points.get(element.pk, []),
+                    conflicts=conflicts.get(element.pk, []),
+                    hints=hints,
+                )
+            )
+        projects.append((project, forms))
+    panel = list(report.panel.all())
+    ordered = [form.entry for _, forms in projects for form in forms]
+    return {
+        "projects": projects,
+        "overview_conflicts": conflicts.get(None, []),
+        "panel": panel,
+        "problems": problems_of(
+            report,
+            panel=panel,
+            entries=ordered,
+            open_conflicts=sum(len(c) for c in conflicts.values()),
+        ),
+    }
+
+
+def report_statuses(
+    *, year: int, filters: dict[str, str]
+) -> tuple[list[tuple[School, SelfDiagnosis | None]], dict[str, int]]:
+    """Every school with its report of ``year`` (None: not started), and counts by status.
+
+    The year's reports are read by year and matched here (no IN list of every school id).
+    """
+    schools = School.objects.only("pk", "name", "is_new").order_by("name")
+    if filters.get("city"):
+        schools = schools.filter(city=filters["city"])
+    if filters.get("q"):
+        schools = schools.filter(name__contains=filters["q"].strip())
+    reports = {
+        report.school_id: report
+        for report in SelfDiagnosis.objects.filter(year=year).only(
+            "pk", "school_id", "status", "submitted_at", "modified", "year"
+        )
+    }
+    status = filters.get("status")
+    rows = []
+    counts = dict.fromkeys(["not_started", *ReportStatus.values], 0)
+    for school in schools:
+        report = reports.get(school.pk)
+        state = report.status if report else "not_started"
+        counts[state] += 1
+        if status and status != state:
+            continue
+        rows.append((school, report))
+    return rows, counts
+
+
+def implementation_rules_of(school: School) -> list[ImplementationRules]:
+    """The school's filings, newest first, each marked whether it met 30 May (R20)."""
+    rows = list(ImplementationRules.objects.filter(school=school).select_related("uploaded_by"))
+    for rules in rows:
+        rules.on_time = filed_on_time(rules.created, rules.year)
+    return rows
