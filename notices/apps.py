@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class NoticesConfig(AppConfig):
     name = "notices"
     verbose_name = "期限提醒与通知"
+
+    def ready(self) -> None:
+        # Subscribe: to the workflow's events, and (tasks) to notices written, for e-mail.
+        from notices import receivers, tasks  # noqa: F401

@@ -19,10 +19,12 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
 
 from notices.models import EmailStatus, Notice
 from notices.services import outbox
+from notices.services.scan import scan
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +42,13 @@ TRANSIENT = (
 @shared_task(name="notices.tasks.daily_scan", acks_late=True)
 def daily_scan() -> dict:
     """Beat's daily job (also run on demand): notices for everything due today."""
-    from notices.services.scan import scan
-
     result = scan()
     return {"created": result.created, "proposals": result.proposals}
+
+
+@receiver(outbox.notices_written)
+def _on_notices_written(sender, *, since: datetime, **kwargs) -> None:
+    dispatch_pending(since=since)
 
 
 def dispatch_pending(*, since: datetime) -> None:

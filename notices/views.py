@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from notices.models import EmailStatus, Notice, NoticeKind
+from notices.tasks import daily_scan
 from schools.permissions import is_provincial, reads_everything
 
 
@@ -94,8 +95,6 @@ def log(request):
 def scan_now(request):
     if not is_provincial(request.user):
         raise Http404("页面不存在")
-    from notices.tasks import daily_scan
-
     daily_scan.delay_on_commit()
     messages.success(request, "已开始扫描各项期限；新通知将陆续出现在通知记录中。")
     return redirect("notices:log")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from review.models import ImplementationRules, SelfDiagnosis
+from review.models import ImplementationRules, PanelAssignment, Recheck, SelfDiagnosis
+from schools.models import ExpertConflict
 from schools.permissions import is_provincial, reads_everything, role_of, school_of
 from schools.roles import Role
 
@@ -46,8 +47,6 @@ def get_rules_for_user(user, pk: int) -> ImplementationRules:
 def _assignment(user, recheck):
     from guardian.core import ObjectPermissionChecker
 
-    from review.models import PanelAssignment
-
     # The object permission is the grant; the assignment row carries the certification.
     if not ObjectPermissionChecker(user).has_perm("review_recheck", recheck):
         return None
@@ -56,8 +55,6 @@ def _assignment(user, recheck):
 
 def get_recheck_for_user(user, pk: int):
     """A re-check for staff, the committee, its school, and the experts assigned to it."""
-    from review.models import Recheck
-
     recheck = Recheck.objects.select_related("school", "cycle").filter(pk=pk).first()
     if recheck is None:
         raise Http404("没有找到这项复核")
@@ -83,8 +80,6 @@ def can_see_materials(user, recheck) -> bool:
     if not (assignment and assignment.certified_at):
         return False
     # A conflict on record (however it was recorded) blocks the materials at once.
-    from schools.models import ExpertConflict
-
     expert = assignment.expert
     return expert.school_id != recheck.school_id and not (
         ExpertConflict.objects.filter(expert=expert, school_id=recheck.school_id).exists()

@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from guardian.admin import GuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from review.services.rechecks import withdraw_for_conflicts
 from schools.models import Expert, ExpertAvailability, ExpertConflict, School, User
 
 
@@ -51,8 +52,6 @@ class ExpertAdmin(SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         """R19: a conflict recorded here takes the expert off that school's open panels."""
         super().save_related(request, form, formsets, change)
-        from review.services.rechecks import withdraw_for_conflicts
-
         withdrawn = withdraw_for_conflicts(expert=form.instance, user=request.user)
         if withdrawn:
             names = "、".join(r.school.name for r in withdrawn)

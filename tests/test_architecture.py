@@ -1,4 +1,4 @@
-"""The project's modules import one way: no circle, layers point down, the domain never calls notices.
+"""The project's modules import one way: no circle, layers point down, no domain → notices.
 
 Walks every module of the project's packages (migrations and tests aside) with ``ast``, so an
 import inside a function counts as much as one at the top: a function-level import that dodges

@@ -20,9 +20,15 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import F, Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from notices.models import EmailStatus, Notice
+
+# Notices were inserted in the current transaction (kwargs: since, the time writing began);
+# notices.tasks queues their e-mails after commit. A signal, so that writing a notice does
+# not import the task layer that itself calls the writers.
+notices_written = Signal()
 
 # A notice put back to pending by a transient SMTP error waits for its task's retry (30 s …
 # 240 s): the beat task leaves it alone for this long, then takes over.

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notices.models import EmailStatus, Notice, NoticeKind, Stage
+from notices.services.outbox import notices_written
 from notices.services.stages import stage_for, when_text
 from review.models import (
     Cycle,
@@ -130,9 +131,8 @@ def write_notices(
     Notice.objects.bulk_create(notices, ignore_conflicts=True)
     created = Notice.objects.count() - before
     if created:
-        from notices.tasks import dispatch_pending
-
-        dispatch_pending(since=started)
+        # The e-mail side (notices.tasks) listens and queues them after commit.
+        notices_written.send(sender=Notice, since=started)
     return created
 
 

@@ -10,11 +10,19 @@ from datetime import date
 from itertools import cycle, islice
 
 from review.exporters.data import ComparisonRow, ElementRow, ReportData, VerdictReportData
+from review.services.deadlines import rectification_due
 from review.services.limits import (
     EFFECTS_LIMIT,
     MEASURES_LIMIT,
     OPINION_LIMIT,
     OVERVIEW_LIMIT,
+)
+from review.services.verdict import (
+    MeasuresRating,
+    decide_verdict,
+    explain_verdict,
+    improvement_period_end,
+    needs_improvement_period,
 )
 
 # 附件1 / 附件3: (project code, project name, ((element code, element name), …)).
@@ -213,15 +221,6 @@ _PANEL = (
 def verdict_report_sample(*, r15: bool = False) -> VerdictReportData:
     """A published verdict: 待改进 with 13 of 15 matched (1.2 and 3.2 not), or an R15 异常."""
     # Imported here: the verdict rule lives with Django's models (TextChoices).
-    from review.services.deadlines import rectification_due
-    from review.services.verdict import (
-        MeasuresRating,
-        decide_verdict,
-        explain_verdict,
-        improvement_period_end,
-        needs_improvement_period,
-    )
-
     published_on = date(2026, 6, 10)
     if r15:
         verdict = decide_verdict(0, MeasuresRating.WEAK, diagnosed_on_time=False)

@@ -11,6 +11,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from indicators.models import Element, IndicatorSystem
+from review.services.rules import files_instead_of_submitting
 from schools.models import School
 from zhengai.models import TimeStampedModel
 
@@ -120,8 +121,6 @@ class SelfDiagnosis(TimeStampedModel):
     @property
     def is_filing(self) -> bool:
         """R6: filed (备案) rather than submitted: an evaluated school's 2017–2020 report."""
-        from review.services.rules import files_instead_of_submitting
-
         return files_instead_of_submitting(
             evaluated_before_2020=self.school.files_self_diagnosis, year=self.year
         )

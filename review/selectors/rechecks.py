@@ -7,6 +7,8 @@ import dataclasses
 from django.db.models import Prefetch
 
 from review.models import (
+    PanelAssignment,
+    Recheck,
     SelfDiagnosis,
 )
 from review.selectors.verdicts import verdicts_in_force
@@ -37,8 +39,6 @@ def cycle_overview(cycle, *, filters: dict[str, str]) -> list[CycleRow]:
     The cycle's reports, re-checks and verdicts are read by cycle and grouped here, not
     prefetched by school: an IN list of 1,500 school ids costs more than the rows themselves.
     """
-    from review.models import Recheck
-
     # Only what the overview shows: 1,500 schools are built on every page view.
     schools = School.objects.only(
         "pk", "name", "city", "is_new", "second_round_status", "second_round_year"
@@ -87,8 +87,6 @@ def cycle_overview(cycle, *, filters: dict[str, str]) -> list[CycleRow]:
 
 def cycle_rechecks(cycle):
     """The cycle's re-checks with their panels, for the planning page."""
-    from review.models import PanelAssignment
-
     return (
         cycle.rechecks.select_related("school")
         .prefetch_related(
@@ -105,8 +103,6 @@ def cycle_rechecks(cycle):
 
 def assignments_of(user):
     """An expert's assignments across cycles, soonest first."""
-    from review.models import PanelAssignment
-
     return (
         PanelAssignment.objects.filter(expert__user=user)
         .select_related("recheck__school", "recheck__cycle")

@@ -18,8 +18,7 @@ from review.models import (
     SchoolPoint,
     SelfDiagnosis,
 )
-from review.services.rules import effects_hint, filed_on_time, opinion_hint
-from review.services.self_diagnosis import problems_of
+from review.services.rules import effects_hint, filed_on_time, opinion_hint, problems_of
 from schools.models import School
 
 

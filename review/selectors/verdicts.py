@@ -6,9 +6,12 @@ import dataclasses
 
 from django.db.models import QuerySet
 
+from review.exporters.data import ComparisonRow, VerdictReportData
 from review.models import (
+    Reapplication,
     VerdictRecord,
 )
+from review.services.verdict import MeasuresRating, explain_verdict
 from schools.models import School
 
 # --- Verdicts -------------------------------------------------------------------------------
@@ -34,9 +37,6 @@ def latest_verdict_in_force(**filters) -> QuerySet[VerdictRecord]:
 def verdict_report_data(record):
     """A published verdict as the PDF and the page show it."""
     from django.utils import timezone
-
-    from review.exporters.data import ComparisonRow, VerdictReportData
-    from review.services.verdict import MeasuresRating, explain_verdict
 
     recheck = record.recheck
     panel = []
@@ -103,8 +103,6 @@ class SchoolVerdicts:
 
 def verdict_history(*, filters: dict[str, str]) -> list[SchoolVerdicts]:
     """Every school with published verdicts: its history, the latest, re-applications."""
-    from review.models import Reapplication
-
     applications: dict[int, list] = {}
     for application in Reapplication.objects.select_related("recheck", "after"):
         applications.setdefault(application.school_id, []).append(application)

@@ -36,7 +36,7 @@ from review.services.panels import (
     conflict_reasons,
     propose_panels,
 )
-from schools.models import ConflictKind, Expert, ExpertConflict, School
+from schools.models import ConflictKind, Expert, ExpertAvailability, ExpertConflict, School
 from schools.roles import Role
 
 REVIEW_RECHECK = "review.review_recheck"
@@ -432,8 +432,6 @@ def sitting_problems(assignments: list[PanelAssignment]) -> dict[int, list[str]]
 
     Two queries however many assignments: the conflicts on record and the unavailable years.
     """
-    from schools.models import ExpertAvailability
-
     if not assignments:
         return {}
     expert_ids = {a.expert_id for a in assignments}

@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from review.services.limits import char_count, normalize_text
+from review.services.limits import ELEMENT_FIELDS, char_count, normalize_text
 
 PANEL_MINIMUM = 9  # R4: 自主诊改聘请的专家人数不少于 9 人
 EXTERNAL_SHARE = 0.5  # R4: 校外专家人数不少于专家总数的 1/2
@@ -108,3 +108,23 @@ def effects_hint(effects: str) -> str | None:
     if not text or _CARRIED_OUT_MARKERS.search(text):
         return None
     return "改进成效应写措施实施后已经显现的实际效果；如果措施尚未实施，请加说明（附件3注4）。"
+
+
+def problems_of(report, *, panel: list, entries: list, open_conflicts: int) -> list[str]:
+    """What stands between a draft report and its submission, in Chinese (R4, R5).
+
+    A rule on rows already loaded — the report, its panel members, its element entries — so
+    the edit page (a read) and the submission (a write) judge a report the same way.
+    """
+    problems = panel_problems(total=len(panel), external=sum(m.external for m in panel))
+    if not report.overview:
+        problems.append("尚未填写“自我诊改工作概述”。")
+    labels = {name: label for name, label, _ in ELEMENT_FIELDS}
+    for row in entries:
+        missing = [labels[name] for name, _, _ in ELEMENT_FIELDS if not getattr(row, name)]
+        if missing:
+            element = row.element
+            problems.append(f"{element.code} {element.name}：尚未填写{'、'.join(missing)}。")
+    if open_conflicts:
+        problems.append(f"还有 {open_conflicts} 处编辑冲突尚未处理。")
+    return problems

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators.models import Element
+from review import events
 from review.models import (
     ConsolidatedFinding,
     Consolidation,
@@ -412,15 +413,9 @@ def apply_sanctions(*, record: VerdictRecord) -> Sanction | None:
             school=record.school, opened_by=record, opened_on=today
         )
         record_sanction_years(sanction=open_sanction, through_year=today.year)
-        _notify_sanction(open_sanction)
+        # Tell the school and staff now rather than at the next daily scan (same notice key).
+        events.sanction_opened.send(sender=Sanction, sanction=open_sanction)
     return open_sanction
-
-
-def _notify_sanction(sanction: Sanction) -> None:
-    """Tell the school and staff now rather than at the next daily scan (same notice key)."""
-    from notices.services.scan import sanction_dues, write_notices
-
-    write_notices(sanction_dues(sanction, sanction.opened_on))
 
 
 def record_sanction_years(*, sanction: Sanction, through_year: int) -> int:

@@ -20,8 +20,14 @@ from review.models import (
     SchoolPoint,
     SelfDiagnosis,
 )
+from review.selectors.self_diagnosis import report_data_live, snapshot_from
 from review.services.limits import ELEMENT_FIELDS, OVERVIEW_LIMIT, normalize_text, over_limit
-from review.services.rules import duplicate_members, may_start_self_diagnosis, panel_problems
+from review.services.rules import (
+    duplicate_members,
+    may_start_self_diagnosis,
+    panel_problems,
+    problems_of,
+)
 from schools.models import School
 
 ENTRY_FIELDS = tuple(name for name, _, _ in ELEMENT_FIELDS)
@@ -312,29 +318,9 @@ def submission_problems(report: SelfDiagnosis) -> list[str]:
     )
 
 
-def problems_of(
-    report: SelfDiagnosis, *, panel: list, entries: list[ElementEntry], open_conflicts: int
-) -> list[str]:
-    """The same check on rows already loaded (the edit page has them in hand)."""
-    problems = panel_problems(total=len(panel), external=sum(m.external for m in panel))
-    if not report.overview:
-        problems.append("尚未填写“自我诊改工作概述”。")
-    labels = {name: label for name, label, _ in ELEMENT_FIELDS}
-    for row in entries:
-        missing = [labels[name] for name in ENTRY_FIELDS if not getattr(row, name)]
-        if missing:
-            element = row.element
-            problems.append(f"{element.code} {element.name}：尚未填写{'、'.join(missing)}。")
-    if open_conflicts:
-        problems.append(f"还有 {open_conflicts} 处编辑冲突尚未处理。")
-    return problems
-
-
 @transaction.atomic
 def submit(*, self_diagnosis: SelfDiagnosis, user, principal_name: str, signed_on: date) -> None:
     """Sign and submit: the report becomes a locked snapshot (filed, for R6 schools)."""
-    from review.selectors import report_data_live, snapshot_from
-
     report = _locked(self_diagnosis)
     _require_draft(report)
     errors: dict[str, list[str]] = {}

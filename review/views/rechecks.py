@@ -25,7 +25,15 @@ from review.forms import (
     ScheduleForm,
     SuggestForm,
 )
-from review.models import Cycle, Material, MaterialKind, PanelAssignment, ReportStatus
+from review.models import (
+    Consolidation,
+    Cycle,
+    Material,
+    MaterialKind,
+    PanelAssignment,
+    ReportStatus,
+    VerdictRecord,
+)
 from review.permissions import (
     can_see_materials,
     expert_assignment,
@@ -38,8 +46,11 @@ from review.services import rechecks as service
 from review.services.deadlines import minimum_sample
 from review.services.files import stored_file_response
 from review.services.panels import KIND_LABELS
+from review.services.scoring import consolidated_matched
+from review.services.verdict import MeasuresRating, decide_verdict, explain_verdict
 from schools.models import City, Expert, School
-from schools.permissions import is_provincial, reads_everything
+from schools.permissions import is_provincial, reads_everything, role_of
+from schools.roles import Role
 from zhengai.http import file_response
 
 
@@ -275,10 +286,6 @@ def _verdict_context(recheck, *, preview: bool) -> dict:
     ``preview``: whether the viewer may see that verdict before staff publish it (no sign-off,
     no verdict for the school or for an expert who has not certified).
     """
-    from review.models import Consolidation, VerdictRecord
-    from review.services.scoring import consolidated_matched
-    from review.services.verdict import MeasuresRating, decide_verdict, explain_verdict
-
     consolidation = Consolidation.objects.filter(recheck=recheck).first()
     records = list(VerdictRecord.objects.filter(recheck=recheck).order_by("published_at"))
     verdict_preview = None
@@ -481,9 +488,6 @@ def download_material(request, pk: int, material_pk: int):
 @login_required
 @require_GET
 def my_rechecks(request):
-    from schools.permissions import role_of
-    from schools.roles import Role
-
     if role_of(request.user) != Role.EXPERT:
         raise Http404("页面不存在")
     return render(

@@ -21,7 +21,7 @@ from review.models import (
 from review.permissions import require_provincial
 from review.services import scoring, verdict_document
 from review.services.files import stored_file_response
-from review.services.verdict import MeasuresRating, Verdict
+from review.services.verdict import MeasuresRating, Verdict, may_reapply
 from review.services.verdict_document import stored_verdict_pdf
 from schools.models import School
 from schools.permissions import is_provincial, reads_everything, school_of
@@ -41,8 +41,6 @@ def _record_for_user(user, pk: int) -> VerdictRecord:
 def verdict(request, pk: int):
     record = _record_for_user(request.user, pk)
     today = timezone.localdate()
-    from review.services.verdict import may_reapply
-
     correction = VerdictRecord.objects.filter(corrects=record).first()
     context = {
         "record": record,

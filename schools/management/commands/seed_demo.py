@@ -8,6 +8,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from review.models import Cycle, CycleKind, Recheck
+from review.services import rechecks as recheck_service
+from review.services import self_diagnosis as report_service
+from review.services.self_diagnosis import TextEdit
 from schools.models import Expert, ExpertKind, School
 from schools.roles import Role
 from schools.services.people import upsert_person
@@ -124,16 +128,13 @@ class Command(BaseCommand):
         """A draft self-diagnosis for the demo school, with a panel and two elements written."""
         from django.utils import timezone
 
-        from review.services import self_diagnosis as service
-        from review.services.self_diagnosis import TextEdit
-
         school = School.objects.get(name="厦门海洋职业技术学院")
-        report = service.open_self_diagnosis(
+        report = report_service.open_self_diagnosis(
             school=school, year=timezone.localdate().year, user=user
         )
         if not report.is_draft or report.overview:
             return  # already seeded, or someone has worked on it: leave it alone
-        service.save_panel(
+        report_service.save_panel(
             self_diagnosis=report,
             user=user,
             members=[
@@ -145,7 +146,7 @@ class Command(BaseCommand):
                 for i in range(1, 10)
             ],
         )
-        service.save_draft(
+        report_service.save_draft(
             self_diagnosis=report,
             user=user,
             overview=TextEdit(
@@ -182,13 +183,10 @@ class Command(BaseCommand):
 
         from django.utils import timezone
 
-        from review.models import Cycle, CycleKind, Recheck
-        from review.services import rechecks as service
-
         year = timezone.localdate().year
         cycle = Cycle.objects.filter(
             kind=CycleKind.TRIENNIAL, start_year__lte=year, end_year__gte=year
-        ).first() or service.create_cycle(start_year=year, user=staff)
+        ).first() or recheck_service.create_cycle(start_year=year, user=staff)
         school = School.objects.get(name="厦门海洋职业技术学院")
         recheck, created = Recheck.objects.get_or_create(
             cycle=cycle, school=school, defaults={"planned_year": year}
@@ -199,8 +197,12 @@ class Command(BaseCommand):
         start = timezone.localdate() + timedelta(days=40)  # publish-by in 10 days: a notice
         if start.year not in cycle.years:
             start = timezone.localdate() + timedelta(days=3)
-        service.schedule(recheck=recheck, start=start, end=start + timedelta(days=2), user=staff)
+        recheck_service.schedule(
+            recheck=recheck, start=start, end=start + timedelta(days=2), user=staff
+        )
         for login in ("expert.a", "expert.b", "expert.c"):
             expert = Expert.objects.get(user__username=login)
-            if not service.why_not(recheck=recheck, expert=expert):
-                service.assign_expert(recheck=recheck, expert=expert, user=staff, reason="演示指派")
+            if not recheck_service.why_not(recheck=recheck, expert=expert):
+                recheck_service.assign_expert(
+                    recheck=recheck, expert=expert, user=staff, reason="演示指派"
+                )
