@@ -19,6 +19,7 @@ with test_database():
 
     from indicators.models import IndicatorSystem
     from review.models import PanelAssignment, Recheck, ReportStatus, SelfDiagnosis
+    from review.services import panel_assignments
     from review.services import rechecks as service
     from schools.models import City, Expert, ExpertKind, School
     from schools.roles import Role
@@ -94,7 +95,7 @@ with test_database():
 
     def propose_and_undo():
         with transaction.atomic():
-            service.propose_for_cycle(cycle=small, user=staff)
+            panel_assignments.propose_for_cycle(cycle=small, user=staff)
             assert PanelAssignment.objects.filter(recheck__cycle=small).count() == 450
             transaction.set_rollback(True)
 

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from guardian.admin import GuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from review.services.rechecks import withdraw_for_conflicts
+from review.services.panel_assignments import withdraw_for_conflicts
 from schools.models import Expert, ExpertAvailability, ExpertConflict, School, User
 
 

@@ -138,7 +138,7 @@ def recheck_a(cycle_2026, school_a):
 @pytest.fixture
 def assigned_expert(expert, recheck_a, province):
     """The `expert` user's pool entry assigned to recheck_a (not yet certified)."""
-    from review.services.rechecks import assign_expert
+    from review.services.panel_assignments import assign_expert
 
     return assign_expert(recheck=recheck_a, expert=expert.expert, user=province, reason="测试指派")
 
@@ -173,7 +173,7 @@ ELEMENT_CODES += ["5.1", "5.2", "5.3", "5.4"]
 
 def score_and_publish(recheck, experts, province, *, matched: int, rating: str):
     """Every expert scores, the lead consolidates ``matched`` consistent elements, staff publish."""
-    from review.services import scoring
+    from review.services import publication, scoring
     from review.services.scoring import FindingInput
 
     findings = {
@@ -203,4 +203,4 @@ def score_and_publish(recheck, experts, province, *, matched: int, rating: str):
         report="复核报告正文",
         submit=True,
     )
-    return scoring.publish_verdict(recheck=recheck, user=province)
+    return publication.publish_verdict(recheck=recheck, user=province)

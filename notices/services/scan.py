@@ -34,8 +34,8 @@ from review.models import (
     SelfDiagnosis,
 )
 from review.selectors import latest_verdict_in_force, verdicts_in_force
+from review.services.publication import record_sanctions_years
 from review.services.rules import rules_deadline
-from review.services.scoring import record_sanctions_years
 from schools.models import School, SchoolUserObjectPermission
 from schools.permissions import ACT_FOR_SCHOOL_CODENAME
 from schools.roles import Role

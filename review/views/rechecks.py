@@ -42,6 +42,7 @@ from review.permissions import (
     require_provincial,
     sees_verdict_before_publication,
 )
+from review.services import materials, panel_assignments
 from review.services import rechecks as service
 from review.services.deadlines import minimum_sample
 from review.services.files import stored_file_response
@@ -221,7 +222,7 @@ def selection(request, pk: int):
 def propose(request, pk: int):
     cycle = _staff_cycle(request, pk)
     require_provincial(request.user)
-    added = service.propose_for_cycle(cycle=cycle, user=request.user)
+    added = panel_assignments.propose_for_cycle(cycle=cycle, user=request.user)
     messages.success(request, f"已按回避规则和均衡负担建议专家组，新增 {added} 人次；可逐项调整。")
     return redirect("review:cycle_rechecks", pk=pk)
 
@@ -267,7 +268,7 @@ def _recheck_page(request, recheck, *, status=200, **forms):
     context |= _verdict_context(recheck, preview=sees_verdict_before_publication(user, recheck))
     if reads_everything(user):
         # R19: staff see, for each assigned expert, any reason on record not to sit.
-        problems = service.sitting_problems(assignments)
+        problems = panel_assignments.sitting_problems(assignments)
         for a in assignments:
             a.problems = problems.get(a.pk, [])
     if provincial:
@@ -351,7 +352,7 @@ def assign(request, pk: int):
     if form.is_valid():
         expert = get_object_or_404(Expert, pk=form.cleaned_data["expert"], active=True)
         try:
-            service.assign_expert(
+            panel_assignments.assign_expert(
                 recheck=recheck,
                 expert=expert,
                 user=request.user,
@@ -380,7 +381,7 @@ def unassign(request, pk: int, assignment_pk: int):
     if not form.is_valid():
         messages.error(request, "移出专家须填写原因。")
         return redirect("review:recheck", pk=pk)
-    service.remove_expert(
+    panel_assignments.remove_expert(
         assignment=assignment, user=request.user, reason=form.cleaned_data["reason"]
     )
     messages.success(request, f"已将 {assignment.expert.name} 移出专家组，其查看权限已撤销。")
@@ -391,7 +392,7 @@ def unassign(request, pk: int, assignment_pk: int):
 @require_POST
 def make_lead(request, pk: int, assignment_pk: int):
     assignment = _assignment_of(request, pk, assignment_pk)
-    service.set_lead(assignment=assignment, user=request.user)
+    panel_assignments.set_lead(assignment=assignment, user=request.user)
     messages.success(request, f"{assignment.expert.name} 为专家组组长。")
     return redirect("review:recheck", pk=pk)
 
@@ -407,7 +408,7 @@ def certify(request, pk: int):
     if form.is_valid():
         no_conflict = form.cleaned_data["decision"] == "no_conflict"
         try:
-            service.certify(
+            panel_assignments.certify(
                 assignment=assignment,
                 user=request.user,
                 no_conflict=no_conflict,
@@ -435,7 +436,7 @@ def upload_material(request, pk: int):
     kind = form.data.get("kind", "")
     if form.is_valid():
         try:
-            material = service.upload_material(
+            material = materials.upload_material(
                 recheck=recheck,
                 kind=form.cleaned_data["kind"],
                 upload=form.cleaned_data["document"],
@@ -459,9 +460,9 @@ def publish(request, pk: int):
     action = request.POST.get("action")
     try:
         if action == "submit":
-            service.submit_materials(recheck=recheck, user=request.user)
+            materials.submit_materials(recheck=recheck, user=request.user)
         else:
-            service.publish_materials(recheck=recheck, user=request.user)
+            materials.publish_materials(recheck=recheck, user=request.user)
     except ValidationError as exc:
         return _recheck_page(request, recheck, status=400, publish_errors=_errors(exc))
     recheck.refresh_from_db()

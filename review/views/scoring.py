@@ -15,7 +15,7 @@ from review.models import (
     PanelAssignment,
 )
 from review.permissions import expert_assignment, get_recheck_for_user, require_provincial
-from review.services import scoring
+from review.services import publication, scoring
 from review.services.scoring import FindingInput
 from review.services.verdict import MeasuresRating, decide_verdict, explain_verdict
 
@@ -235,7 +235,7 @@ def publish(request, pk: int):
     recheck = get_recheck_for_user(request.user, pk)
     require_provincial(request.user)
     try:
-        record = scoring.publish_verdict(recheck=recheck, user=request.user)
+        record = publication.publish_verdict(recheck=recheck, user=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("review:recheck", pk=pk)

@@ -19,7 +19,8 @@ from review.models import (
     VerdictRecord,
 )
 from review.permissions import require_provincial
-from review.services import scoring, verdict_document
+from review.services import publication, verdict_document
+from review.services import rectification as rectification_service
 from review.services.files import stored_file_response
 from review.services.verdict import MeasuresRating, Verdict, may_reapply
 from review.services.verdict_document import stored_verdict_pdf
@@ -77,7 +78,7 @@ def correct(request, pk: int):
     except ValueError:
         matched = -1
     try:
-        correction = scoring.correct_verdict(
+        correction = publication.correct_verdict(
             record=record,
             user=request.user,
             reason=request.POST.get("reason", ""),
@@ -108,7 +109,9 @@ def rectification(request, pk: int):
             }
             for item in plan.items.select_related("element")
         }
-        changed = scoring.save_rectification(rectification=plan, user=request.user, items=items)
+        changed = rectification_service.save_rectification(
+            rectification=plan, user=request.user, items=items
+        )
         messages.success(request, f"整改方案已保存（{changed} 项有改动）。")
         return redirect("review:rectification", pk=pk)
     items = list(plan.items.select_related("element").prefetch_related("evidence"))
@@ -135,7 +138,9 @@ def complete_rectification(request, pk: int):
     if school_of(request.user) != record.school or not hasattr(record, "rectification"):
         raise Http404("页面不存在")
     try:
-        scoring.complete_rectification(rectification=record.rectification, user=request.user)
+        rectification_service.complete_rectification(
+            rectification=record.rectification, user=request.user
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -157,7 +162,7 @@ def add_evidence(request, pk: int, item_pk: int):
         messages.error(request, "请选择证明材料文件。")
         return redirect("review:rectification", pk=pk)
     try:
-        scoring.add_evidence(item=item, upload=upload, user=request.user)
+        rectification_service.add_evidence(item=item, upload=upload, user=request.user)
     except ValidationError as exc:
         messages.error(request, f"{item.element.code} 证明材料未上传：" + " ".join(exc.messages))
         return redirect("review:rectification", pk=pk)
@@ -182,7 +187,9 @@ def reapply(request, pk: int):
     if school_of(request.user) != record.school:
         raise Http404("页面不存在")
     try:
-        scoring.reapply(record=record, user=request.user, note=request.POST.get("note", ""))
+        rectification_service.reapply(
+            record=record, user=request.user, note=request.POST.get("note", "")
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -214,7 +221,9 @@ def accept(request, pk: int):
     require_provincial(request.user)
     application = get_object_or_404(Reapplication, pk=pk)
     try:
-        recheck = scoring.accept_reapplication(reapplication=application, user=request.user)
+        recheck = rectification_service.accept_reapplication(
+            reapplication=application, user=request.user
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("review:verdicts")
@@ -230,7 +239,7 @@ def accept(request, pk: int):
 def sanctions(request):
     if not reads_everything(request.user):
         raise Http404("页面不存在")
-    ledger = scoring.sanction_ledger(today=timezone.localdate())
+    ledger = publication.sanction_ledger(today=timezone.localdate())
     return render(request, "review/sanctions.html", {"ledger": ledger})
 
 
@@ -243,7 +252,7 @@ def not_diagnosed(request, pk: int):
     school_id = request.POST.get("school", "")
     school = get_object_or_404(School, pk=int(school_id) if school_id.isdecimal() else 0)
     try:
-        record = scoring.record_not_diagnosed(
+        record = publication.record_not_diagnosed(
             cycle=cycle, school=school, user=request.user, note=request.POST.get("note", "")
         )
     except ValidationError as exc:

@@ -5,18 +5,18 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from review.models import MaterialKind
-from review.services import rechecks
+from review.services import materials
 
 pytestmark = pytest.mark.django_db
 
 
 def _publish_all(recheck, user):
     for kind in MaterialKind:
-        rechecks.upload_material(
+        materials.upload_material(
             recheck=recheck, kind=kind, user=user,
             upload=SimpleUploadedFile(f"材料{kind.value}.pdf", b"%PDF-1.7\n" + bytes([kind.value])),
         )  # fmt: skip
-    rechecks.publish_materials(recheck=recheck, user=user)
+    materials.publish_materials(recheck=recheck, user=user)
 
 
 def test_r18_feed_entries_have_unique_ids_dates_and_links(client, alice, recheck_a, seeded):

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from disclosure import services
 from disclosure.models import ColumnDocument, DocumentKind
 from review.models import MaterialKind
-from review.services import rechecks
+from review.services import publication, rechecks
 from review.services import self_diagnosis as sd_service
 from review.services.scoring import FindingInput
 from tests.conftest import ELEMENT_CODES
@@ -119,7 +119,7 @@ def _scored(recheck, experts, province, private_reason):
 def test_never_leak_expert_findings_before_or_after_publication(
     client, recheck_a, panel_of_three, province
 ):
-    scoring = _scored(recheck_a, panel_of_three, province, "某专家的个人意见XYZ")
+    _scored(recheck_a, panel_of_three, province, "某专家的个人意见XYZ")
     pages = ["/column/", f"/column/schools/{recheck_a.school_id}/", "/column/feed.atom"]
     for url in pages:
         assert "个人意见XYZ" not in client.get(url).content.decode()
@@ -127,7 +127,7 @@ def test_never_leak_expert_findings_before_or_after_publication(
     consolidation = recheck_a.consolidation
     consolidation.submitted_at = consolidation.modified
     consolidation.save()
-    record = scoring.publish_verdict(recheck=recheck_a, user=province)
+    record = publication.publish_verdict(recheck=recheck_a, user=province)
     for url in [*pages, f"/column/verdicts/{record.pk}/"]:
         html = client.get(url).content.decode()
         assert "个人意见XYZ" not in html and "个人评价" not in html, url

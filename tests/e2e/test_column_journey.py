@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from review.models import Cycle, MaterialKind, Recheck
-from review.services.rechecks import create_cycle, publish_materials, upload_material
-from review.services.scoring import record_not_diagnosed
+from review.services.materials import publish_materials, upload_material
+from review.services.publication import record_not_diagnosed
+from review.services.rechecks import create_cycle
 from schools.models import School
 from schools.roles import Role
 from schools.services.people import upsert_person

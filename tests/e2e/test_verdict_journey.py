@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from review.models import Cycle, CycleKind, Recheck, VerdictRecord
-from review.services.rechecks import assign_expert, create_cycle
+from review.services.panel_assignments import assign_expert
+from review.services.rechecks import create_cycle
 from schools.models import Expert, ExpertKind, School
 from schools.roles import Role
 from schools.services.people import upsert_person

@@ -18,6 +18,7 @@ from review.models import (
     RecheckDateChange,
     RecheckUserObjectPermission,
 )
+from review.services import materials, panel_assignments
 from review.services import rechecks as service
 from schools.models import (
     ConflictKind,
@@ -151,7 +152,9 @@ def test_r19_never_the_experts_own_school(recheck_a, province, school_a):
         name="本校专家", employer=school_a.name, kind=ExpertKind.VOCATIONAL_COLLEGE, school=school_a
     )
     with pytest.raises(ValidationError) as excinfo:
-        service.assign_expert(recheck=recheck_a, expert=insider, user=province, reason="试")
+        panel_assignments.assign_expert(
+            recheck=recheck_a, expert=insider, user=province, reason="试"
+        )
     assert "任职" in " ".join(excinfo.value.messages)
     assert not recheck_a.assignments.exists()
 
@@ -169,7 +172,7 @@ def test_r19_never_a_declared_conflict(recheck_a, province, school_a, kind):
         ended_on=date(2019, 6, 1),
     )
     with pytest.raises(ValidationError, match="利益冲突"):
-        service.assign_expert(recheck=recheck_a, expert=coach, user=province, reason="试")
+        panel_assignments.assign_expert(recheck=recheck_a, expert=coach, user=province, reason="试")
 
 
 def test_r19_unavailable_year_and_overlapping_rechecks(recheck_a, cycle_2026, school_b, province):
@@ -183,28 +186,30 @@ def test_r19_unavailable_year_and_overlapping_rechecks(recheck_a, cycle_2026, sc
         start_date=date(2026, 5, 22),
         end_date=date(2026, 5, 24),
     )
-    service.assign_expert(recheck=other, expert=busy, user=province, reason="先派")
+    panel_assignments.assign_expert(recheck=other, expert=busy, user=province, reason="先派")
     with pytest.raises(ValidationError, match="已有其他复核任务"):
-        service.assign_expert(recheck=recheck_a, expert=busy, user=province, reason="再派")
+        panel_assignments.assign_expert(
+            recheck=recheck_a, expert=busy, user=province, reason="再派"
+        )
     away = Expert.objects.create(
         name="出访专家", employer="研究院", kind=ExpertKind.EDUCATION_RESEARCH
     )
     ExpertAvailability.objects.create(expert=away, year=2026, available=False)
     with pytest.raises(ValidationError, match="2026 年不可参加复核"):
-        service.assign_expert(recheck=recheck_a, expert=away, user=province, reason="试")
+        panel_assignments.assign_expert(recheck=recheck_a, expert=away, user=province, reason="试")
 
 
 def test_manual_change_needs_a_reason(recheck_a, province):
     expert = Expert.objects.create(name="甲", employer="乙", kind=ExpertKind.EDUCATION_RESEARCH)
     with pytest.raises(ValidationError, match="须填写原因"):
-        service.assign_expert(recheck=recheck_a, expert=expert, user=province)
+        panel_assignments.assign_expert(recheck=recheck_a, expert=expert, user=province)
 
 
 def test_assignment_grants_and_removal_revokes_the_object_permission(
     assigned_expert, expert, recheck_a, province
 ):
     assert ObjectPermissionChecker(expert).has_perm("review_recheck", recheck_a)
-    service.remove_expert(assignment=assigned_expert, user=province, reason="调整")
+    panel_assignments.remove_expert(assignment=assigned_expert, user=province, reason="调整")
     assert not ObjectPermissionChecker(expert).has_perm("review_recheck", recheck_a)
     assert not RecheckUserObjectPermission.objects.exists()
 
@@ -219,7 +224,7 @@ def test_r19_declaring_a_conflict_removes_the_expert_and_alerts_staff(
     assigned_expert, expert, recheck_a, province, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        service.certify(
+        panel_assignments.certify(
             assignment=assigned_expert,
             user=expert,
             no_conflict=False,
@@ -234,10 +239,10 @@ def test_r19_declaring_a_conflict_removes_the_expert_and_alerts_staff(
 
 
 def test_certifying_no_conflict_is_recorded_once(assigned_expert, expert):
-    service.certify(assignment=assigned_expert, user=expert, no_conflict=True)
+    panel_assignments.certify(assignment=assigned_expert, user=expert, no_conflict=True)
     assigned_expert.refresh_from_db()
     first = assigned_expert.certified_at
-    service.certify(assignment=assigned_expert, user=expert, no_conflict=True)
+    panel_assignments.certify(assignment=assigned_expert, user=expert, no_conflict=True)
     assigned_expert.refresh_from_db()
     assert first is not None and assigned_expert.certified_at == first
 
@@ -253,7 +258,7 @@ def test_r19_proposal_for_a_cycle_has_no_conflicts_and_one_lead_each(cycle_2026,
             start_date=date(2026, 4, 1 + i * 4),
             end_date=date(2026, 4, 3 + i * 4),
         )
-    added = service.propose_for_cycle(cycle=cycle_2026, user=province)
+    added = panel_assignments.propose_for_cycle(cycle=cycle_2026, user=province)
     assert added == 30
     for recheck in cycle_2026.rechecks.all():
         panel = list(recheck.assignments.select_related("expert"))
@@ -261,20 +266,20 @@ def test_r19_proposal_for_a_cycle_has_no_conflicts_and_one_lead_each(cycle_2026,
         assert sum(a.is_lead for a in panel) == 1
         assert {a.expert.kind for a in panel} == set(ExpertKind.values)
         for a in panel:
-            assert service.why_not(recheck=recheck, expert=a.expert) == []
+            assert panel_assignments.why_not(recheck=recheck, expert=a.expert) == []
     loads = [e.assignments.count() for e in Expert.objects.all()]
     assert max(loads) - min(loads) <= 1
 
 
 def test_r9_material_is_checked_by_content(recheck_a, alice):
     with pytest.raises(ValidationError, match="文件内容不是允许的类型"):
-        service.upload_material(
+        materials.upload_material(
             recheck=recheck_a,
             kind=MaterialKind.PLANS,
             upload=SimpleUploadedFile("规划.pdf", b"<html>not a pdf</html>"),
             user=alice,
         )
-    material = service.upload_material(
+    material = materials.upload_material(
         recheck=recheck_a, kind=MaterialKind.PLANS, upload=_pdf(), user=alice
     )
     assert len(material.sha256) == 64 and material.disclosed_at is None
@@ -285,19 +290,19 @@ def test_r9_material_is_checked_by_content(recheck_a, alice):
 def test_r10_publishing_needs_all_eight_and_discloses_them(recheck_a, alice, time_machine):
     time_machine.move_to("2026-04-10 10:00 +0800")
     for kind in list(MaterialKind)[:7]:
-        service.upload_material(recheck=recheck_a, kind=kind, upload=_pdf(), user=alice)
+        materials.upload_material(recheck=recheck_a, kind=kind, upload=_pdf(), user=alice)
     with pytest.raises(ValidationError) as excinfo:
-        service.publish_materials(recheck=recheck_a, user=alice)
+        materials.publish_materials(recheck=recheck_a, user=alice)
     assert "（8）学校所在地区的区域经济社会事业发展规划" in excinfo.value.messages
     assert not Material.objects.filter(disclosed_at__isnull=False).exists()
-    service.upload_material(
+    materials.upload_material(
         recheck=recheck_a, kind=MaterialKind.REGIONAL, upload=_pdf(), user=alice
     )
-    service.publish_materials(recheck=recheck_a, user=alice)
+    materials.publish_materials(recheck=recheck_a, user=alice)
     recheck_a.refresh_from_db()
     assert not recheck_a.published_late
     assert Material.objects.filter(disclosed_at__isnull=True).count() == 0
-    late_file = service.upload_material(
+    late_file = materials.upload_material(
         recheck=recheck_a, kind=MaterialKind.PLANS, upload=_pdf("新版.pdf"), user=alice
     )
     assert late_file.disclosed_at is not None  # the set is public: a new version is too
@@ -305,11 +310,11 @@ def test_r10_publishing_needs_all_eight_and_discloses_them(recheck_a, alice, tim
 
 def test_r10_late_publishing_and_submission_are_recorded_as_late(recheck_a, alice, time_machine):
     for kind in MaterialKind:
-        service.upload_material(recheck=recheck_a, kind=kind, upload=_pdf(), user=alice)
+        materials.upload_material(recheck=recheck_a, kind=kind, upload=_pdf(), user=alice)
     time_machine.move_to("2026-04-21 09:00 +0800")  # publish-by was 20 April
-    service.publish_materials(recheck=recheck_a, user=alice)
+    materials.publish_materials(recheck=recheck_a, user=alice)
     time_machine.move_to("2026-05-05 23:00 +0800")  # submit-by is 5 May: still on time
-    service.submit_materials(recheck=recheck_a, user=alice)
+    materials.submit_materials(recheck=recheck_a, user=alice)
     recheck_a.refresh_from_db()
     assert recheck_a.published_late is True
     assert recheck_a.submitted_late is False
@@ -318,20 +323,22 @@ def test_r10_late_publishing_and_submission_are_recorded_as_late(recheck_a, alic
 def test_proposal_names_a_lead_when_the_kept_panel_has_none(recheck_a, province):
     _pool(3)
     vocational = Expert.objects.filter(kind=ExpertKind.VOCATIONAL_COLLEGE)
-    first = service.assign_expert(
+    first = panel_assignments.assign_expert(
         recheck=recheck_a, expert=vocational[0], user=province, reason="先定"
     )
-    service.assign_expert(recheck=recheck_a, expert=vocational[1], user=province, reason="再定")
-    service.remove_expert(assignment=first, user=province, reason="另有任务")
+    panel_assignments.assign_expert(
+        recheck=recheck_a, expert=vocational[1], user=province, reason="再定"
+    )
+    panel_assignments.remove_expert(assignment=first, user=province, reason="另有任务")
     assert not recheck_a.assignments.filter(is_lead=True).exists()
-    service.propose_for_cycle(cycle=recheck_a.cycle, user=province)
+    panel_assignments.propose_for_cycle(cycle=recheck_a.cycle, user=province)
     panel = list(recheck_a.assignments.all())
     assert len(panel) == 5 and sum(a.is_lead for a in panel) == 1
 
 
 def test_proposed_experts_get_the_object_permission(recheck_a, province, expert):
     _pool(1)  # 3 + the expert with a login: fewer than a panel, so every one is proposed
-    service.propose_for_cycle(cycle=recheck_a.cycle, user=province)
+    panel_assignments.propose_for_cycle(cycle=recheck_a.cycle, user=province)
     assert recheck_a.assignments.filter(expert__user=expert).exists()
     assert ObjectPermissionChecker(expert).has_perm("review_recheck", recheck_a)
     assert recheck_a.assignments.get(expert__user=expert).history.latest().history_user == province
@@ -344,7 +351,7 @@ def test_r19_certifying_no_conflict_is_refused_while_a_conflict_is_on_record(
         expert=assigned_expert.expert, school=recheck_a.school, kind="coached"
     )
     with pytest.raises(ValidationError, match="不能声明无利益冲突"):
-        service.certify(assignment=assigned_expert, user=expert, no_conflict=True)
+        panel_assignments.certify(assignment=assigned_expert, user=expert, no_conflict=True)
     assigned_expert.refresh_from_db()
     assert assigned_expert.certified_at is None
 
@@ -354,10 +361,10 @@ def test_r19_a_conflict_recorded_after_assignment_takes_the_expert_off_and_tells
 ):
     from review.permissions import can_see_materials
 
-    service.certify(assignment=assigned_expert, user=expert, no_conflict=True)
+    panel_assignments.certify(assignment=assigned_expert, user=expert, no_conflict=True)
     assert can_see_materials(expert, recheck_a)
     with django_capture_on_commit_callbacks(execute=True):
-        service.record_conflict(
+        panel_assignments.record_conflict(
             expert=assigned_expert.expert,
             school=recheck_a.school,
             kind="lectured",
@@ -374,7 +381,7 @@ def test_r19_a_conflict_recorded_anywhere_blocks_the_materials(assigned_expert, 
     """Recorded outside the service (e.g. a data fix): the expert still cannot read."""
     from review.permissions import can_see_materials
 
-    service.certify(assignment=assigned_expert, user=expert, no_conflict=True)
+    panel_assignments.certify(assignment=assigned_expert, user=expert, no_conflict=True)
     ExpertConflict.objects.create(
         expert=assigned_expert.expert, school=recheck_a.school, kind="other", note="兼职"
     )
@@ -387,7 +394,7 @@ def test_r19_staff_see_each_assigned_experts_reasons_not_to_sit(
     ExpertConflict.objects.create(
         expert=assigned_expert.expert, school=recheck_a.school, kind="other", note="兼职顾问"
     )
-    assert service.sitting_problems([assigned_expert]) == {
+    assert panel_assignments.sitting_problems([assigned_expert]) == {
         assigned_expert.pk: ["已记录与该校的利益冲突（其他：兼职顾问）。"]
     }
     client.force_login(province)

@@ -14,7 +14,7 @@ from review.models import (
     VerdictRecord,
 )
 from review.selectors import verdicts_in_force
-from review.services import scoring
+from review.services import publication, rectification, scoring
 from review.services.scoring import FindingInput
 from review.services.verdict import Verdict
 from tests.conftest import ELEMENT_CODES, score_and_publish
@@ -140,16 +140,16 @@ def test_r11_rectification_is_due_one_year_after_the_end(recheck_a, panel_of_thr
 def test_published_verdict_cannot_be_published_twice(recheck_a, panel_of_three, province):
     score_and_publish(recheck_a, panel_of_three, province, matched=13, rating="strong")
     with pytest.raises(ValidationError, match="已经发布"):
-        scoring.publish_verdict(recheck=recheck_a, user=province)
+        publication.publish_verdict(recheck=recheck_a, user=province)
 
 
 def test_correction_is_a_new_linked_record(recheck_a, panel_of_three, province):
     record = score_and_publish(recheck_a, panel_of_three, province, matched=12, rating="strong")
     with pytest.raises(ValidationError):
-        scoring.correct_verdict(
+        publication.correct_verdict(
             record=record, user=province, reason="", matched=11, measures_rating="strong"
         )
-    correction = scoring.correct_verdict(
+    correction = publication.correct_verdict(
         record=record,
         user=province,
         reason="5.4 合议结果录入有误",
@@ -164,8 +164,8 @@ def test_correction_is_a_new_linked_record(recheck_a, panel_of_three, province):
 
 def test_r15_not_diagnosed_in_time_is_abnormal_and_sanctioned(cycle_2026, school_a, province):
     with pytest.raises(ValidationError):
-        scoring.record_not_diagnosed(cycle=cycle_2026, school=school_a, user=province, note="")
-    record = scoring.record_not_diagnosed(
+        publication.record_not_diagnosed(cycle=cycle_2026, school=school_a, user=province, note="")
+    record = publication.record_not_diagnosed(
         cycle=cycle_2026, school=school_a, user=province, note="截至 2026-12-31 未开展自主诊改"
     )
     assert record.verdict == Verdict.ABNORMAL and not record.diagnosed_on_time
@@ -202,14 +202,16 @@ def test_r17_sanction_closed_by_the_next_effective_and_yearly_entries_stop(
     time_machine.move_to("2026-06-01 10:00 +0800")
     score_and_publish(recheck_a, panel_of_three, province, matched=5, rating="weak")
     sanction = Sanction.objects.get()
-    assert scoring.record_sanction_years(sanction=sanction, through_year=2027) == 3
-    assert scoring.record_sanction_years(sanction=sanction, through_year=2027) == 0  # idempotent
+    assert publication.record_sanction_years(sanction=sanction, through_year=2027) == 3
+    assert (
+        publication.record_sanction_years(sanction=sanction, through_year=2027) == 0
+    )  # idempotent
     time_machine.move_to("2028-03-01 10:00 +0800")
     second = _new_round(recheck_a, year=2028, month=2)
     record = score_and_publish(second, panel_of_three, province, matched=14, rating="strong")
     sanction.refresh_from_db()
     assert sanction.closed_by == record and sanction.closed_on == date(2028, 3, 1)
-    scoring.record_sanction_years(sanction=sanction, through_year=2030)
+    publication.record_sanction_years(sanction=sanction, through_year=2030)
     assert sorted({e.year for e in sanction.entries.all()}) == [2026, 2027, 2028]
 
 
@@ -217,7 +219,7 @@ def test_r17_correcting_the_verdict_that_opened_a_sanction_closes_it(
     recheck_a, panel_of_three, province
 ):
     record = score_and_publish(recheck_a, panel_of_three, province, matched=8, rating="weak")
-    scoring.correct_verdict(
+    publication.correct_verdict(
         record=record, user=province, reason="合议计数有误", matched=12, measures_rating="strong"
     )
     assert Sanction.objects.get().closed_on is not None
@@ -229,12 +231,12 @@ def test_r16_reapply_only_after_the_improvement_period(
     time_machine.move_to("2026-06-01 10:00 +0800")
     record = score_and_publish(recheck_a, panel_of_three, province, matched=11, rating="strong")
     with pytest.raises(ValidationError, match="改进期至 2027 年 6 月 1 日"):
-        scoring.reapply(record=record, user=alice)
+        rectification.reapply(record=record, user=alice)
     time_machine.move_to("2027-06-01 09:00 +0800")
-    application = scoring.reapply(record=record, user=alice, note="已完成整改")
+    application = rectification.reapply(record=record, user=alice, note="已完成整改")
     with pytest.raises(ValidationError, match="已经提交过"):
-        scoring.reapply(record=record, user=alice)
-    recheck = scoring.accept_reapplication(reapplication=application, user=province)
+        rectification.reapply(record=record, user=alice)
+    recheck = rectification.accept_reapplication(reapplication=application, user=province)
     assert recheck.school == recheck_a.school and recheck.round == 2
     assert recheck.cycle == Cycle.objects.get(start_year=2026)
 
@@ -242,12 +244,12 @@ def test_r16_reapply_only_after_the_improvement_period(
 def test_r16_effective_school_cannot_reapply(recheck_a, panel_of_three, province, alice):
     record = score_and_publish(recheck_a, panel_of_three, province, matched=15, rating="strong")
     with pytest.raises(ValidationError, match="同一周期内不再复核"):
-        scoring.reapply(record=record, user=alice)
+        rectification.reapply(record=record, user=alice)
 
 
 def test_rectification_items_saved_with_history(recheck_a, panel_of_three, province, alice):
     record = score_and_publish(recheck_a, panel_of_three, province, matched=12, rating="adequate")
-    changed = scoring.save_rectification(
+    changed = rectification.save_rectification(
         rectification=record.rectification,
         user=alice,
         items={"5.4": {"plan": "凝练海洋特色", "progress": "已完成调研"}},
@@ -264,23 +266,23 @@ def test_r11_rectification_completed_only_when_every_element_is_written(
     time_machine.move_to("2026-06-01 10:00 +0800")
     record = score_and_publish(recheck_a, panel_of_three, province, matched=11, rating="strong")
     plan = record.rectification
-    scoring.save_rectification(
+    rectification.save_rectification(
         rectification=plan, user=alice, items={"1.1": {"plan": "措施", "progress": "进展"}}
     )
     with pytest.raises(ValidationError) as excinfo:
-        scoring.complete_rectification(rectification=plan, user=alice)
+        rectification.complete_rectification(rectification=plan, user=alice)
     assert "1.2 组织构架" in excinfo.value.messages
-    scoring.save_rectification(
+    rectification.save_rectification(
         rectification=plan,
         user=alice,
         items={code: {"plan": "措施", "progress": "进展"} for code in ELEMENT_CODES},
     )
     time_machine.move_to("2027-05-23 09:00 +0800")  # a day after the due date
-    scoring.complete_rectification(rectification=plan, user=alice)
+    rectification.complete_rectification(rectification=plan, user=alice)
     plan.refresh_from_db()
     assert plan.completed_by == alice and plan.completed_late is True
     with pytest.raises(ValidationError, match="已经标记为完成"):
-        scoring.complete_rectification(rectification=plan, user=alice)
+        rectification.complete_rectification(rectification=plan, user=alice)
 
 
 def _new_version_in_force(version="fujian-next"):
@@ -337,7 +339,7 @@ def test_r1_recheck_keeps_its_version_when_a_new_one_comes_into_force(
         submit=True,
     )
     assert scoring.consolidated_matched(recheck_a.consolidation) == 15
-    record = scoring.publish_verdict(recheck=recheck_a, user=province)
+    record = publication.publish_verdict(recheck=recheck_a, user=province)
     assert record.matched == 15 and record.verdict == Verdict.EFFECTIVE
     assert len(record.comparison) == 15
     items = record.rectification.items.select_related("element__project")
@@ -378,7 +380,7 @@ def test_r17_correction_takes_the_place_of_the_verdict_it_corrects(
     second = _new_round(recheck_a, year=2027, month=2)
     effective = score_and_publish(second, panel_of_three, province, matched=14, rating="strong")
     time_machine.move_to("2027-07-01 10:00 +0800")
-    correction = scoring.correct_verdict(
+    correction = publication.correct_verdict(
         record=first, user=province, reason="复核计数有误", matched=5, measures_rating="weak"
     )
     assert correction.verdict == Verdict.ABNORMAL
@@ -420,11 +422,11 @@ def test_r17_a_needs_improvement_after_abnormal_keeps_the_sanction(
 def test_r15_not_diagnosed_is_recorded_once_per_school_and_cycle(cycle_2026, school_a, province):
     from django.db import IntegrityError, transaction
 
-    record = scoring.record_not_diagnosed(
+    record = publication.record_not_diagnosed(
         cycle=cycle_2026, school=school_a, user=province, note="未提交自我诊断报告"
     )
     with pytest.raises(ValidationError, match="已经记录过"):
-        scoring.record_not_diagnosed(
+        publication.record_not_diagnosed(
             cycle=cycle_2026, school=school_a, user=province, note="再次认定"
         )
     # The database holds the rule too, whatever path writes.

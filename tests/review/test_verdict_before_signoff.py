@@ -5,8 +5,8 @@ publish it (R13, R14). The school, an uncertified expert and the public see noth
 import pytest
 from django.test import Client
 
-from review.services import scoring
-from review.services.rechecks import assign_expert
+from review.services import publication, scoring
+from review.services.panel_assignments import assign_expert
 from review.services.scoring import FindingInput
 from tests.conftest import ELEMENT_CODES
 
@@ -103,7 +103,7 @@ def test_r14_the_public_column_shows_no_verdict_before_sign_off(school_a, consol
 def test_r14_after_publication_the_school_sees_the_published_verdict(
     client, alice, province, consolidated
 ):
-    record = scoring.publish_verdict(recheck=consolidated, user=province)
+    record = publication.publish_verdict(recheck=consolidated, user=province)
     html = _page(client, alice, consolidated)
     assert PREVIEW not in html
     assert (

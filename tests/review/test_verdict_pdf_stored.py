@@ -9,7 +9,7 @@ from django.test import Client
 
 from review import tasks
 from review.models import VerdictRecord
-from review.services import scoring, verdict_document
+from review.services import publication, verdict_document
 from tests.conftest import score_and_publish
 
 # poppler is a fixture: imported so that pytestmark below can use it.
@@ -91,7 +91,7 @@ def test_a_correction_stores_a_new_pdf_and_keeps_the_original(
 ):
     original = published.pdf.read()
     with django_capture_on_commit_callbacks(execute=True):
-        correction = scoring.correct_verdict(
+        correction = publication.correct_verdict(
             record=published, user=province, reason="相符项数统计有误", matched=10,
             measures_rating="weak",
         )  # fmt: skip

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from review.models import MaterialKind, PanelAssignment
-from review.services import rechecks as service
+from review.services import materials, panel_assignments
 from schools.models import Expert, ExpertKind, School
 from tests.uploads import tiny_pdf
 
@@ -81,7 +81,7 @@ def test_recheck_page_by_role_unassigned_expert(client, everyone, recheck_a, who
 def test_assigned_expert_sees_the_recheck_but_not_materials_until_certified(
     client, expert, assigned_expert, recheck_a, alice
 ):
-    material = service.upload_material(
+    material = materials.upload_material(
         recheck=recheck_a, kind=MaterialKind.PLANS, upload=_pdf(), user=alice
     )
     client.force_login(expert)
@@ -95,7 +95,7 @@ def test_assigned_expert_sees_the_recheck_but_not_materials_until_certified(
 
 
 def test_removed_expert_gets_404_at_once(client, expert, assigned_expert, recheck_a, province):
-    service.remove_expert(assignment=assigned_expert, user=province, reason="调整")
+    panel_assignments.remove_expert(assignment=assigned_expert, user=province, reason="调整")
     assert _as(client, expert).get(f"/rechecks/{recheck_a.pk}/").status_code == 404
 
 
@@ -104,7 +104,7 @@ def test_removed_expert_gets_404_at_once(client, expert, assigned_expert, rechec
     [("province", 200), ("committee", 200), ("alice", 200), ("bob", 404), ("expert", 404)],
 )
 def test_material_download_by_role(client, everyone, recheck_a, alice, who, status):
-    material = service.upload_material(
+    material = materials.upload_material(
         recheck=recheck_a, kind=MaterialKind.RULES, upload=_pdf(), user=alice
     )
     url = f"/rechecks/{recheck_a.pk}/materials/{material.pk}/download/"

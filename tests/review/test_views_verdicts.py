@@ -3,7 +3,7 @@
 import pytest
 
 from review.models import Finding, VerdictRecord
-from review.services import scoring
+from review.services import publication, scoring
 from review.services.scoring import FindingInput
 from tests.conftest import ELEMENT_CODES, score_and_publish
 from tests.uploads import tiny_pdf
@@ -184,7 +184,7 @@ def test_school_never_sees_individual_findings(client, alice, recheck_a, panel_o
     )
     client.force_login(alice)
     pages = [f"/rechecks/{recheck_a.pk}/", f"/rechecks/{recheck_a.pk}/score/"]
-    record = scoring.publish_verdict(recheck=recheck_a, user=province)
+    record = publication.publish_verdict(recheck=recheck_a, user=province)
     pages += [f"/verdicts/{record.pk}/", f"/verdicts/{record.pk}/rectification/"]
     for url in pages:
         response = client.get(url)

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from review.models import Cycle, CycleKind, Recheck
+from review.services import panel_assignments
 from review.services import rechecks as recheck_service
 from review.services import self_diagnosis as report_service
 from review.services.self_diagnosis import TextEdit
@@ -202,7 +203,7 @@ class Command(BaseCommand):
         )
         for login in ("expert.a", "expert.b", "expert.c"):
             expert = Expert.objects.get(user__username=login)
-            if not recheck_service.why_not(recheck=recheck, expert=expert):
-                recheck_service.assign_expert(
+            if not panel_assignments.why_not(recheck=recheck, expert=expert):
+                panel_assignments.assign_expert(
                     recheck=recheck, expert=expert, user=staff, reason="演示指派"
                 )
