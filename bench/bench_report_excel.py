@@ -11,7 +11,8 @@ from pathlib import Path
 # Run as `.venv/bin/python bench/bench_report_excel.py`: the repo root is not on sys.path.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from review.exporters.excel import export_report_xlsx, parse_report_xlsx  # noqa: E402
+from review.exporters.report_xlsx import export_report_xlsx
+from review.exporters.report_xlsx_import import parse_report_xlsx
 from review.exporters.samples import full_length_report  # noqa: E402
 
 RUNS = 15

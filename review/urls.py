@@ -1,13 +1,17 @@
+"""The workflow's addresses, grouped by stage as the views are."""
+
 from django.urls import path
 
 from review.views import rechecks as rv
+from review.views import report_files as rf
 from review.views import scoring as sv
 from review.views import self_diagnosis as sd
 from review.views import verdicts as vv
 
 app_name = "review"
 
-urlpatterns = [
+# Self-diagnosis: a school's reports, their files, and its implementation rules.
+self_diagnosis = [
     path("self-diagnosis/", sd.index, name="index"),
     path("self-diagnosis/open/", sd.open_report, name="open"),
     path("self-diagnosis/rules/", sd.upload_rules, name="upload_rules"),
@@ -17,9 +21,9 @@ urlpatterns = [
     path("self-diagnosis/<int:pk>/panel/", sd.panel, name="panel"),
     path("self-diagnosis/<int:pk>/submit/", sd.submit, name="submit"),
     path("self-diagnosis/<int:pk>/reopen/", sd.reopen, name="reopen"),
-    path("self-diagnosis/<int:pk>/report.pdf", sd.pdf, name="pdf"),
-    path("self-diagnosis/<int:pk>/report.xlsx", sd.xlsx, name="xlsx"),
-    path("self-diagnosis/<int:pk>/import/", sd.import_xlsx, name="import"),
+    path("self-diagnosis/<int:pk>/report.pdf", rf.pdf, name="pdf"),
+    path("self-diagnosis/<int:pk>/report.xlsx", rf.xlsx, name="xlsx"),
+    path("self-diagnosis/<int:pk>/import/", rf.import_xlsx, name="import"),
     path("self-diagnosis/<int:pk>/history/", sd.history, name="history"),
     path("self-diagnosis/<int:pk>/points/", sd.add_point, name="add_point"),
     path(
@@ -34,8 +38,8 @@ urlpatterns = [
     ),
 ]
 
-
-urlpatterns += [
+# Cycles and re-checks: planning, sampling, scheduling, panels, the school's materials.
+rechecks = [
     path("cycles/", rv.cycles, name="cycles"),
     path("cycles/<int:pk>/", rv.cycle, name="cycle"),
     path("cycles/<int:pk>/overview.xlsx", rv.cycle_export, name="cycle_export"),
@@ -58,11 +62,15 @@ urlpatterns += [
     path("my-rechecks/", rv.my_rechecks, name="my_rechecks"),
 ]
 
-
-urlpatterns += [
+# Scoring: each expert's findings, the lead's consolidation, staff's publication.
+scoring = [
     path("rechecks/<int:pk>/score/", sv.score, name="score"),
     path("rechecks/<int:pk>/consolidate/", sv.consolidate, name="consolidate"),
     path("rechecks/<int:pk>/publish/", sv.publish, name="publish_verdict"),
+]
+
+# Verdicts and what follows: corrections, rectification, re-application, sanctions.
+verdicts = [
     path("cycles/<int:pk>/not-diagnosed/", vv.not_diagnosed, name="not_diagnosed"),
     path("verdicts/", vv.verdicts, name="verdicts"),
     path("verdicts/<int:pk>/", vv.verdict, name="verdict"),
@@ -88,3 +96,5 @@ urlpatterns += [
     path("reapplications/<int:pk>/accept/", vv.accept, name="accept_reapplication"),
     path("sanctions/", vv.sanctions, name="sanctions"),
 ]
+
+urlpatterns = self_diagnosis + rechecks + scoring + verdicts

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from indicators.selectors import project_tree
 from review.exporters.data import ElementRow, ReportData
-from review.exporters.excel import ExportStamp
+from review.exporters.report_xlsx import ExportStamp
 from review.models import (
     EditConflict,
     ElementEntry,

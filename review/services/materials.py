@@ -16,9 +16,7 @@ from review.services.files import check_document, save_upload, stored_file_field
 
 MATERIAL_KINDS = {"pdf", "docx", "doc", "xlsx", "xls"}
 
-
 MATERIAL_MAX_BYTES = 50 * 1024 * 1024
-
 
 # --- Materials (R9, R10) --------------------------------------------------------------------
 

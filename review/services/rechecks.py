@@ -21,7 +21,6 @@ from schools.models import School
 
 REVIEW_RECHECK = "review.review_recheck"
 
-
 # --- Cycles and sampling (R7, R8) -----------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from review.exporters.excel import STAMP_PROPERTY
+from review.exporters.report_xlsx import STAMP_PROPERTY
 from review.models import EditConflict, ReportStatus
 from review.services import self_diagnosis as service
 from review.services.self_diagnosis import TextEdit

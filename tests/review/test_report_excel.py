@@ -13,16 +13,9 @@ from openpyxl import load_workbook
 
 from review.exporters import excel
 from review.exporters.data import ReportData
-from review.exporters.excel import (
-    CONTENT_TYPE,
-    HELP_SHEET_TITLE,
-    SHEET_TITLE,
-    ImportIssue,
-    ImportResult,
-    export_report_xlsx,
-    format_import_issue,
-    parse_report_xlsx,
-)
+from review.exporters.excel import CONTENT_TYPE, ImportIssue, format_import_issue
+from review.exporters.report_xlsx import HELP_SHEET_TITLE, SHEET_TITLE, export_report_xlsx
+from review.exporters.report_xlsx_import import ImportResult, parse_report_xlsx
 from review.exporters.samples import full_length_report
 from review.services.limits import ELEMENT_FIELDS, normalize_text
 

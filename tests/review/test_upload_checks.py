@@ -21,7 +21,7 @@ def _check(content: bytes, name: str = "文件"):
 
 
 def test_a_real_pdf_docx_and_xlsx_are_accepted_as_their_kind():
-    from review.exporters.excel import export_report_xlsx
+    from review.exporters.report_xlsx import export_report_xlsx
     from review.exporters.samples import full_length_report
 
     assert _check(tiny_pdf("真")).kind == DocumentKind.PDF
