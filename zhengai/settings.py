@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "review",
     "notices",
     "disclosure",
+    "statedata",
 ]
 
 MIDDLEWARE = [
