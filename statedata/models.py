@@ -112,6 +112,9 @@ class YearResult(models.Model):
     levels = models.JSONField("判定")  # code → conditions.Level
     card = models.CharField("办学条件", max_length=12, choices=CARD_CHOICES)
     warnings = models.JSONField("预警", default=list)  # [{"kind", "indicator", "text"}]
+    # What the result was computed from (tables, category, versions of this and the two
+    # years before): an unchanged hash means the row is not recomputed or rewritten.
+    inputs_hash = models.CharField("输入摘要", max_length=32, blank=True, default="")
     computed_at = models.DateTimeField("计算时间")
 
     class Meta:

@@ -11,10 +11,12 @@ a card out.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
@@ -212,10 +214,6 @@ def _num(figures: Mapping[str, float | int | None], key: str) -> float:
     return float(value) if value is not None else 0.0
 
 
-def _ratio(numerator: float, denominator: float, scale: float = 1.0) -> float | None:
-    return numerator / denominator * scale if denominator > 0 else None
-
-
 def equivalent_students(figures: Mapping, standards: Standards | None = None) -> float:
     """折合在校生数: each kind of student weighted as the 测算办法 says."""
     standards = standards or load_standards()
@@ -238,45 +236,71 @@ def total_teachers(figures: Mapping, standards: Standards | None = None) -> floa
     )
 
 
+def _formulas(get, standards: Standards, zero, convert) -> dict:
+    """Every indicator from base figures, in one number type (float, or Fraction for exact).
+
+    ``get(key)`` reads a figure as that type, ``convert`` turns a fixture constant into it.
+    """
+    equivalent = sum(
+        (get(f"students_{kind}") * convert(weight) for kind, weight in standards.weights.items()),
+        zero,
+    )
+    full_time = sum((get(f"students_{kind}") for kind in standards.full_time_kinds), zero)
+    full_time_teachers = get("full_time_teachers")
+    teachers = full_time_teachers + convert(standards.external_weight) * get("external_teachers")
+    total, added = get("equipment_total"), get("equipment_added")
+
+    def ratio(numerator, denominator, scale=1):
+        return numerator * scale / denominator if denominator > 0 else None
+
+    return {
+        "student_teacher_ratio": ratio(equivalent, teachers),
+        "postgraduate_share": ratio(get("postgraduate_teachers"), full_time_teachers, 100),
+        "teaching_admin_area": ratio(get("teaching_area") + get("admin_area"), full_time),
+        "equipment_value": ratio(total, equivalent),
+        "books": ratio(get("books_total"), equivalent),
+        "senior_title_share": ratio(get("senior_teachers"), full_time_teachers, 100),
+        "land_area": ratio(get("land_area"), full_time),
+        "dormitory_area": ratio(get("dormitory_area"), full_time),
+        "computers_per_100": ratio(get("teaching_computers"), full_time, 100),
+        "multimedia_seats_per_100": ratio(get("multimedia_seats"), full_time, 100),
+        "new_equipment_share": ratio(added, total - added, 100),
+        "books_added_per_student": ratio(get("books_added"), equivalent),
+    }
+
+
+def _exact(value) -> Fraction:
+    """A figure or constant as the decimal a person typed: 0.1 is exactly one tenth."""
+    return Fraction(str(value))
+
+
+def all_indicators(figures: Mapping, standards: Standards | None = None) -> dict:
+    """Every indicator as floats (for display and for comparisons far from a boundary)."""
+    standards = standards or load_standards()
+    return _formulas(lambda key: _num(figures, key), standards, 0.0, float)
+
+
+def exact_indicators(figures: Mapping, standards: Standards | None = None) -> dict:
+    """Every indicator as an exact fraction: used where a float lies at a table value."""
+    standards = standards or load_standards()
+
+    def get(key: str) -> Fraction:
+        value = figures.get(key)
+        return _exact(value) if value is not None else Fraction(0)
+
+    return _formulas(get, standards, Fraction(0), _exact)
+
+
 def basic_indicators(figures: Mapping, standards: Standards | None = None) -> dict:
     """The five basic indicators from base figures; None where a denominator is zero."""
-    standards = standards or load_standards()
-    equivalent = equivalent_students(figures, standards)
-    full_time = full_time_students(figures, standards)
-    return {
-        "student_teacher_ratio": _ratio(equivalent, total_teachers(figures, standards)),
-        "postgraduate_share": _ratio(
-            _num(figures, "postgraduate_teachers"), _num(figures, "full_time_teachers"), 100
-        ),
-        "teaching_admin_area": _ratio(
-            _num(figures, "teaching_area") + _num(figures, "admin_area"), full_time
-        ),
-        "equipment_value": _ratio(_num(figures, "equipment_total"), equivalent),
-        "books": _ratio(_num(figures, "books_total"), equivalent),
-    }
+    values = all_indicators(figures, standards)
+    return {code: values[code] for code in BASIC}
 
 
 def monitoring_indicators(figures: Mapping, standards: Standards | None = None) -> dict:
     """The seven monitoring indicators (监测办学条件指标)."""
-    standards = standards or load_standards()
-    equivalent = equivalent_students(figures, standards)
-    full_time = full_time_students(figures, standards)
-    total, added = _num(figures, "equipment_total"), _num(figures, "equipment_added")
-    return {
-        "senior_title_share": _ratio(
-            _num(figures, "senior_teachers"), _num(figures, "full_time_teachers"), 100
-        ),
-        "land_area": _ratio(_num(figures, "land_area"), full_time),
-        "dormitory_area": _ratio(_num(figures, "dormitory_area"), full_time),
-        "computers_per_100": _ratio(_num(figures, "teaching_computers"), full_time, 100),
-        "multimedia_seats_per_100": _ratio(_num(figures, "multimedia_seats"), full_time, 100),
-        "new_equipment_share": _ratio(added, total - added, 100),
-        "books_added_per_student": _ratio(_num(figures, "books_added"), equivalent),
-    }
-
-
-def all_indicators(figures: Mapping, standards: Standards | None = None) -> dict:
-    return {**basic_indicators(figures, standards), **monitoring_indicators(figures, standards)}
+    values = all_indicators(figures, standards)
+    return {code: values[code] for code in MONITORING}
 
 
 # ---------------------------------------------------------------------------- judgement
@@ -287,17 +311,114 @@ def _worse(value: float, limit: float, direction: str) -> bool:
     return value > limit if direction == "max" else value < limit
 
 
+# A float this close to a table value may be off by rounding (29 ÷ 100 × 100 is not 29 in
+# binary): the comparison is then made again on exact fractions of the typed figures.
+CLOSE = 1e-9
+
+
+def _fails(value: float, limit: float, direction: str, exact=None) -> bool:
+    if exact is not None and abs(value - limit) <= CLOSE * max(1.0, abs(limit)):
+        exact_value = exact()
+        if exact_value is not None:
+            return _worse(exact_value, _exact(limit), direction)
+    return _worse(value, limit, direction)
+
+
 def level_of(
-    value: float | None, *, direction: str, qualified: float | None, restricted: float | None
+    value: float | None,
+    *,
+    direction: str,
+    qualified: float | None,
+    restricted: float | None,
+    exact=None,
 ) -> Level:
-    """One indicator against its 合格 and 限制招生 values."""
+    """One indicator against its 合格 and 限制招生 values.
+
+    ``exact`` (optional) returns the indicator as an exact fraction, consulted only when the
+    float lies at a table value.
+    """
     if value is None:
         return Level.UNJUDGED
-    if restricted is not None and _worse(value, restricted, direction):
+    if restricted is not None and _fails(value, restricted, direction, exact):
         return Level.BELOW_RESTRICTED
     if qualified is None:
         return Level.UNJUDGED
-    return Level.BELOW_QUALIFIED if _worse(value, qualified, direction) else Level.MEETS
+    return Level.BELOW_QUALIFIED if _fails(value, qualified, direction, exact) else Level.MEETS
+
+
+# Each indicator as (numerator, denominator, scale) over figures and the derived terms below:
+# the same formulas as ``_formulas``, one indicator at a time (a test holds them together).
+_PARTS = {
+    "student_teacher_ratio": ("equivalent", "teachers", 1),
+    "postgraduate_share": ("postgraduate_teachers", "full_time_teachers", 100),
+    "teaching_admin_area": ("teaching_admin", "full_time", 1),
+    "equipment_value": ("equipment_total", "equivalent", 1),
+    "books": ("books_total", "equivalent", 1),
+    "senior_title_share": ("senior_teachers", "full_time_teachers", 100),
+    "land_area": ("land_area", "full_time", 1),
+    "dormitory_area": ("dormitory_area", "full_time", 1),
+    "computers_per_100": ("teaching_computers", "full_time", 100),
+    "multimedia_seats_per_100": ("multimedia_seats", "full_time", 100),
+    "new_equipment_share": ("equipment_added", "equipment_before", 100),
+    "books_added_per_student": ("books_added", "equivalent", 1),
+}
+
+
+@lru_cache(maxsize=256)
+def _exact_constant(value) -> Fraction:
+    return _exact(value)
+
+
+class _ExactLater:
+    """Exact indicators of one set of figures, each computed on first need only (most rows
+    never need one: only a float at a table value, or equal to last year's, does)."""
+
+    __slots__ = ("figures", "standards", "terms", "values")
+
+    def __init__(self, figures: Mapping, standards: Standards):
+        self.figures, self.standards = figures, standards
+        self.terms: dict[str, Fraction] = {}
+        self.values: dict[str, Fraction | None] = {}
+
+    def term(self, name: str) -> Fraction:
+        value = self.terms.get(name)
+        if value is None:
+            value = self.terms[name] = self._term(name)
+        return value
+
+    def _term(self, name: str) -> Fraction:
+        standards, term = self.standards, self.term
+        if name == "equivalent":
+            return sum(
+                (
+                    term(f"students_{kind}") * _exact_constant(weight)
+                    for kind, weight in standards.weights.items()
+                ),
+                Fraction(0),
+            )
+        if name == "full_time":
+            return sum((term(f"students_{k}") for k in standards.full_time_kinds), Fraction(0))
+        if name == "teachers":
+            weight = _exact_constant(standards.external_weight)
+            return term("full_time_teachers") + weight * term("external_teachers")
+        if name == "teaching_admin":
+            return term("teaching_area") + term("admin_area")
+        if name == "equipment_before":
+            return term("equipment_total") - term("equipment_added")
+        value = self.figures.get(name)
+        if value is None:
+            return Fraction(0)
+        return Fraction(value) if type(value) is int else _exact(value)
+
+    def value(self, code: str) -> Fraction | None:
+        if code not in self.values:
+            numerator, denominator, scale = _PARTS[code]
+            below = self.term(denominator)
+            self.values[code] = self.term(numerator) * scale / below if below > 0 else None
+        return self.values[code]
+
+    def of(self, code: str):
+        return lambda: self.value(code)
 
 
 @dataclass(frozen=True)
@@ -341,6 +462,7 @@ def monitoring_levels(
 ) -> dict[str, Level]:
     """The monitoring indicators against their 合格 values (表三): warnings, never a card."""
     standards = standards or load_standards()
+    later = _ExactLater(figures, standards) if figures else None
     levels = {}
     for code in MONITORING:
         if code not in indicators:
@@ -350,6 +472,7 @@ def monitoring_levels(
             direction=standards.indicators[code].direction,
             qualified=standards.threshold("monitoring", category, code),
             restricted=None,
+            exact=later.of(code) if later else None,
         )
         if level == Level.BELOW_QUALIFIED and figures and _exception_met(code, figures, standards):
             level = Level.MEETS
@@ -383,15 +506,21 @@ def assess(
     figures: Mapping | None = None,
     standards: Standards | None = None,
 ) -> Assessment:
-    """R23/R24: each basic indicator's level and the school's card for the year."""
+    """R23/R24: each basic indicator's level and the school's card for the year.
+
+    ``figures``, when given, are those the indicators were computed from: they settle a
+    value that lies at a table value exactly, and the monitoring exceptions.
+    """
     standards = standards or load_standards()
     category = SchoolCategory(category)
+    later = _ExactLater(figures, standards) if figures else None
     levels = {
         code: level_of(
             indicators.get(code),
             direction=standards.indicators[code].direction,
             qualified=standards.threshold("qualified", category, code),
             restricted=standards.threshold("restricted", category, code),
+            exact=later.of(code) if later else None,
         )
         for code in BASIC
     }
@@ -402,9 +531,99 @@ def assess(
     )
 
 
-def worsening(values: Sequence[float | None], direction: str) -> bool:
-    """R25: an indicator worse three years running (three values, each worse than the last)."""
+class Plan:
+    """The tables looked up once per category, to judge many years of many schools fast.
+
+    Gives the same levels as ``assess`` (a test holds them together) without a lookup per
+    indicator and row.
+    """
+
+    def __init__(self, standards: Standards):
+        self.standards = standards
+        # Of every value a result depends on: a changed table value recomputes every result.
+        self.digest = hashlib.sha256(
+            json.dumps(
+                [
+                    standards.version,
+                    {c: [m.direction, m.label] for c, m in standards.indicators.items()},
+                    standards.qualified,
+                    standards.restricted,
+                    standards.monitoring_qualified,
+                    standards.weights,
+                    standards.full_time_kinds,
+                    standards.external_weight,
+                    standards.exceptions,
+                ],
+                sort_keys=True,
+            ).encode()
+        ).hexdigest()[:16]
+        self.direction = {code: meta.direction for code, meta in standards.indicators.items()}
+        self.basic = {
+            category.value: tuple(
+                (
+                    code,
+                    self.direction[code],
+                    standards.threshold("qualified", category, code),
+                    standards.threshold("restricted", category, code),
+                )
+                for code in BASIC
+            )
+            for category in SchoolCategory
+        }
+        self.monitoring = {
+            category.value: tuple(
+                (code, self.direction[code], standards.threshold("monitoring", category, code))
+                for code in MONITORING
+            )
+            for category in SchoolCategory
+        }
+
+    def judge(
+        self, category: str, indicators: Mapping, figures: Mapping
+    ) -> tuple[dict[str, Level], dict[str, Level]]:
+        """(the basic indicators' levels, the monitoring indicators' levels)."""
+        later = _ExactLater(figures, self.standards)
+        basic = {
+            code: level_of(
+                indicators[code],
+                direction=direction,
+                qualified=qualified,
+                restricted=restricted,
+                exact=later.of(code),
+            )
+            for code, direction, qualified, restricted in self.basic[category]
+        }
+        monitoring = {}
+        for code, direction, qualified in self.monitoring[category]:
+            level = level_of(
+                indicators[code],
+                direction=direction,
+                qualified=qualified,
+                restricted=None,
+                exact=later.of(code),
+            )
+            if level == Level.BELOW_QUALIFIED and _exception_met(code, figures, self.standards):
+                level = Level.MEETS
+            monitoring[code] = level
+        return basic, monitoring
+
+
+def worsening(values: Sequence[float | None], direction: str, exact=None) -> bool:
+    """R25: an indicator worse three years running (three values, each worse than the last).
+
+    ``exact`` (optional): for each value, a callable giving it as an exact fraction, used
+    when two floats are equal but for rounding.
+    """
     if len(values) < 3 or any(v is None for v in values[-3:]):
         return False
     a, b, c = values[-3:]
-    return _worse(b, a, direction) and _worse(c, b, direction)
+    if exact is None:
+        return _worse(b, a, direction) and _worse(c, b, direction)
+    ea, eb, ec = exact[-3:]
+    return _worse_pair(a, b, direction, ea, eb) and _worse_pair(b, c, direction, eb, ec)
+
+
+def _worse_pair(earlier: float, later: float, direction: str, exact_earlier, exact_later) -> bool:
+    if abs(later - earlier) <= CLOSE * max(1.0, abs(earlier)):
+        return _worse(exact_later(), exact_earlier(), direction)
+    return _worse(later, earlier, direction)
