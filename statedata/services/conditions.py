@@ -388,16 +388,26 @@ class _ExactLater:
 
     def _term(self, name: str) -> Fraction:
         standards, term = self.standards, self.term
+        figures = self.figures
+        # Kinds of student a school does not have (most of them) cost no fraction arithmetic.
         if name == "equivalent":
             return sum(
                 (
                     term(f"students_{kind}") * _exact_constant(weight)
                     for kind, weight in standards.weights.items()
+                    if figures.get(f"students_{kind}")
                 ),
                 Fraction(0),
             )
         if name == "full_time":
-            return sum((term(f"students_{k}") for k in standards.full_time_kinds), Fraction(0))
+            return sum(
+                (
+                    term(f"students_{k}")
+                    for k in standards.full_time_kinds
+                    if figures.get(f"students_{k}")
+                ),
+                Fraction(0),
+            )
         if name == "teachers":
             weight = _exact_constant(standards.external_weight)
             return term("full_time_teachers") + weight * term("external_teachers")
