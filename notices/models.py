@@ -21,6 +21,8 @@ class NoticeKind(models.TextChoices):
     IMPROVEMENT_END = "improvement_end", "改进期满，申请重新复核（R16）"
     SANCTION_OPENED = "sanction_opened", "限制措施（R17）"
     SANCTION_YEAR = "sanction_year", "限制措施年度执行（R17）"
+    CONDITIONS_CARD = "conditions_card", "办学条件黄牌/红牌"
+    CONDITIONS_TREND = "conditions_trend", "办学条件指标连续下降"
 
 
 class Stage(models.TextChoices):

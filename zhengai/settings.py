@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "notices",
     "disclosure",
     "csp",
+    "statedata",
 ]
 
 MIDDLEWARE = [

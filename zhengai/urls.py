@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("review.urls")),
     path("", include("notices.urls")),
     path("", include("disclosure.urls")),
+    path("", include("statedata.urls")),
 ]

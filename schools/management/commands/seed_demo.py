@@ -16,6 +16,7 @@ from review.services.self_diagnosis import TextEdit
 from schools.models import Expert, ExpertKind, School
 from schools.roles import Role
 from schools.services.people import upsert_person
+from statedata.services.demo import seed_demo_statedata
 
 # Demo logins, printed by `make run`. Never used outside development (see handle()).
 DEMO_PASSWORD = "zhengai-demo-2026"
@@ -120,6 +121,7 @@ class Command(BaseCommand):
                 )
             self._demo_report(users["school.xmhy"])
             self._demo_recheck(users["province"])
+            seed_demo_statedata(user=users["province"])
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, display_name, role, school_name, _ in DEMO_ACCOUNTS:
             where = f" · {school_name}" if school_name else ""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class StatedataConfig(AppConfig):
+    name = "statedata"
+    verbose_name = "状态数据与预警"
