@@ -16,10 +16,10 @@ with test_database():
     from openpyxl import load_workbook
 
     from schools.models import City, School, User
+    from statedata.exporters.workbook import FIRST_ROW, ROWS, template_xlsx
     from statedata.models import FigureSet, FigureVersion, StateDataProfile, YearResult
     from statedata.services.compute import recompute
     from statedata.services.imports import import_workbook
-    from statedata.services.workbook import FIRST_ROW, ROWS, template_xlsx
 
     call_command("load_fixtures", verbosity=0)
     user = User.objects.create(username="bench")

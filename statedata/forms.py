@@ -3,8 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from statedata.exporters.workbook import MAX_UPLOAD_BYTES
 from statedata.models import CATEGORY_CHOICES
-from statedata.services.workbook import MAX_UPLOAD_BYTES
 
 
 class UploadForm(forms.Form):

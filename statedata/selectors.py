@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from schools.models import School
+from statedata.exporters.workbook import LABELS, UNITS
 from statedata.models import FigureSet, StateDataProfile, YearResult
 from statedata.services import conditions
 from statedata.services.conditions import (
@@ -18,7 +19,6 @@ from statedata.services.conditions import (
     Level,
     SchoolCategory,
 )
-from statedata.services.workbook import LABELS, UNITS
 
 LEVEL_CLASS = {
     Level.MEETS: "ok",

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from schools.permissions import school_of
 from statedata import selectors
+from statedata.exporters.workbook import template_xlsx
 from statedata.forms import CategoryForm, UploadForm
 from statedata.permissions import (
     can_set_category,
@@ -23,7 +24,6 @@ from statedata.permissions import (
 )
 from statedata.services.conditions import SchoolCategory
 from statedata.services.imports import WorkbookInvalid, import_workbook, set_category
-from statedata.services.workbook import template_xlsx
 
 
 @login_required

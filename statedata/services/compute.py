@@ -29,7 +29,7 @@ from notices.models import NoticeKind, Stage
 from notices.services.scan import Due, write_notices
 from schools.models import School
 from statedata.models import FigureSet, FigureVersion, StateDataProfile, YearResult
-from statedata.services import conditions
+from statedata.services import conditions, conditions_plan
 from statedata.services.conditions import ALL_INDICATORS, Card, Level, SchoolCategory
 
 DEFAULT_CATEGORY = SchoolCategory.COMPREHENSIVE
@@ -50,14 +50,14 @@ def category_of(profiles: dict[int, str], school_id: int) -> SchoolCategory:
     return SchoolCategory(profiles.get(school_id, DEFAULT_CATEGORY))
 
 
-_PLANS: dict[int, tuple[conditions.Standards, conditions.Plan]] = {}
+_PLANS: dict[int, tuple[conditions.Standards, conditions_plan.Plan]] = {}
 
 
-def _plan(standards: conditions.Standards) -> conditions.Plan:
+def _plan(standards: conditions.Standards) -> conditions_plan.Plan:
     """The tables compiled once per loaded standards (they are cached, so by identity)."""
     cached = _PLANS.get(id(standards))
     if cached is None or cached[0] is not standards:
-        cached = _PLANS[id(standards)] = (standards, conditions.Plan(standards))
+        cached = _PLANS[id(standards)] = (standards, conditions_plan.Plan(standards))
     return cached[1]
 
 
@@ -196,7 +196,7 @@ def _school_rows(school_id, years, category, plan, figures_of) -> list[dict]:
     rows: list[dict] = []
     cards: dict[int, Card] = {}
     values: dict[int, dict] = {}
-    exact: dict[int, conditions._ExactLater] = {}
+    exact: dict[int, conditions_plan._ExactLater] = {}
     for year, version_id in years:
         figures = figures_of.get(version_id) or {}
         indicators = conditions.all_indicators(figures, standards)
@@ -208,7 +208,7 @@ def _school_rows(school_id, years, category, plan, figures_of) -> list[dict]:
         card = conditions.card_for(basic, previous)
         cards[year] = card
         values[year] = indicators
-        exact[year] = conditions._ExactLater(figures, standards)
+        exact[year] = conditions_plan._ExactLater(figures, standards)
         levels = {**basic, **monitoring}
         warnings = [
             {

@@ -11,7 +11,6 @@ a card out.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,8 @@ from enum import StrEnum
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
+
+from statedata.services.conditions_exact import _exact, _ExactLater
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "statedata" / "conditions-2004.json"
 
@@ -67,6 +68,8 @@ CARD_LABELS = {
     Card.YELLOW: "黄牌（限制招生）",
     Card.RED: "红牌（暂停招生）",
 }
+
+
 CARD_ORDER = {Card.RED: 0, Card.YELLOW: 1, Card.WARNING: 2, Card.QUALIFIED: 3}
 
 
@@ -90,6 +93,7 @@ LEVEL_LABELS = {
     Level.UNJUDGED: "未判定",
 }
 
+
 BASIC = (
     "student_teacher_ratio",
     "postgraduate_share",
@@ -97,6 +101,8 @@ BASIC = (
     "equipment_value",
     "books",
 )
+
+
 MONITORING = (
     "senior_title_share",
     "land_area",
@@ -106,7 +112,10 @@ MONITORING = (
     "new_equipment_share",
     "books_added_per_student",
 )
+
+
 ALL_INDICATORS = BASIC + MONITORING
+
 
 # Base figures a school reports (the import template's rows), by key.
 STUDENT_KINDS = (
@@ -120,6 +129,8 @@ STUDENT_KINDS = (
     "evening",
     "correspondence",
 )
+
+
 FIGURES = (
     *(f"students_{kind}" for kind in STUDENT_KINDS),
     "full_time_teachers",
@@ -269,11 +280,6 @@ def _formulas(get, standards: Standards, zero, convert) -> dict:
     }
 
 
-def _exact(value) -> Fraction:
-    """A figure or constant as the decimal a person typed: 0.1 is exactly one tenth."""
-    return Fraction(str(value))
-
-
 def all_indicators(figures: Mapping, standards: Standards | None = None) -> dict:
     """Every indicator as floats (for display and for comparisons far from a boundary)."""
     standards = standards or load_standards()
@@ -344,91 +350,6 @@ def level_of(
     if qualified is None:
         return Level.UNJUDGED
     return Level.BELOW_QUALIFIED if _fails(value, qualified, direction, exact) else Level.MEETS
-
-
-# Each indicator as (numerator, denominator, scale) over figures and the derived terms below:
-# the same formulas as ``_formulas``, one indicator at a time (a test holds them together).
-_PARTS = {
-    "student_teacher_ratio": ("equivalent", "teachers", 1),
-    "postgraduate_share": ("postgraduate_teachers", "full_time_teachers", 100),
-    "teaching_admin_area": ("teaching_admin", "full_time", 1),
-    "equipment_value": ("equipment_total", "equivalent", 1),
-    "books": ("books_total", "equivalent", 1),
-    "senior_title_share": ("senior_teachers", "full_time_teachers", 100),
-    "land_area": ("land_area", "full_time", 1),
-    "dormitory_area": ("dormitory_area", "full_time", 1),
-    "computers_per_100": ("teaching_computers", "full_time", 100),
-    "multimedia_seats_per_100": ("multimedia_seats", "full_time", 100),
-    "new_equipment_share": ("equipment_added", "equipment_before", 100),
-    "books_added_per_student": ("books_added", "equivalent", 1),
-}
-
-
-@lru_cache(maxsize=256)
-def _exact_constant(value) -> Fraction:
-    return _exact(value)
-
-
-class _ExactLater:
-    """Exact indicators of one set of figures, each computed on first need only (most rows
-    never need one: only a float at a table value, or equal to last year's, does)."""
-
-    __slots__ = ("figures", "standards", "terms", "values")
-
-    def __init__(self, figures: Mapping, standards: Standards):
-        self.figures, self.standards = figures, standards
-        self.terms: dict[str, Fraction] = {}
-        self.values: dict[str, Fraction | None] = {}
-
-    def term(self, name: str) -> Fraction:
-        value = self.terms.get(name)
-        if value is None:
-            value = self.terms[name] = self._term(name)
-        return value
-
-    def _term(self, name: str) -> Fraction:
-        standards, term = self.standards, self.term
-        figures = self.figures
-        # Kinds of student a school does not have (most of them) cost no fraction arithmetic.
-        if name == "equivalent":
-            return sum(
-                (
-                    term(f"students_{kind}") * _exact_constant(weight)
-                    for kind, weight in standards.weights.items()
-                    if figures.get(f"students_{kind}")
-                ),
-                Fraction(0),
-            )
-        if name == "full_time":
-            return sum(
-                (
-                    term(f"students_{k}")
-                    for k in standards.full_time_kinds
-                    if figures.get(f"students_{k}")
-                ),
-                Fraction(0),
-            )
-        if name == "teachers":
-            weight = _exact_constant(standards.external_weight)
-            return term("full_time_teachers") + weight * term("external_teachers")
-        if name == "teaching_admin":
-            return term("teaching_area") + term("admin_area")
-        if name == "equipment_before":
-            return term("equipment_total") - term("equipment_added")
-        value = self.figures.get(name)
-        if value is None:
-            return Fraction(0)
-        return Fraction(value) if type(value) is int else _exact(value)
-
-    def value(self, code: str) -> Fraction | None:
-        if code not in self.values:
-            numerator, denominator, scale = _PARTS[code]
-            below = self.term(denominator)
-            self.values[code] = self.term(numerator) * scale / below if below > 0 else None
-        return self.values[code]
-
-    def of(self, code: str):
-        return lambda: self.value(code)
 
 
 @dataclass(frozen=True)
@@ -539,83 +460,6 @@ def assess(
         levels=levels,
         monitoring=monitoring_levels(category, indicators, figures, standards),
     )
-
-
-class Plan:
-    """The tables looked up once per category, to judge many years of many schools fast.
-
-    Gives the same levels as ``assess`` (a test holds them together) without a lookup per
-    indicator and row.
-    """
-
-    def __init__(self, standards: Standards):
-        self.standards = standards
-        # Of every value a result depends on: a changed table value recomputes every result.
-        self.digest = hashlib.sha256(
-            json.dumps(
-                [
-                    standards.version,
-                    {c: [m.direction, m.label] for c, m in standards.indicators.items()},
-                    standards.qualified,
-                    standards.restricted,
-                    standards.monitoring_qualified,
-                    standards.weights,
-                    standards.full_time_kinds,
-                    standards.external_weight,
-                    standards.exceptions,
-                ],
-                sort_keys=True,
-            ).encode()
-        ).hexdigest()[:16]
-        self.direction = {code: meta.direction for code, meta in standards.indicators.items()}
-        self.basic = {
-            category.value: tuple(
-                (
-                    code,
-                    self.direction[code],
-                    standards.threshold("qualified", category, code),
-                    standards.threshold("restricted", category, code),
-                )
-                for code in BASIC
-            )
-            for category in SchoolCategory
-        }
-        self.monitoring = {
-            category.value: tuple(
-                (code, self.direction[code], standards.threshold("monitoring", category, code))
-                for code in MONITORING
-            )
-            for category in SchoolCategory
-        }
-
-    def judge(
-        self, category: str, indicators: Mapping, figures: Mapping
-    ) -> tuple[dict[str, Level], dict[str, Level]]:
-        """(the basic indicators' levels, the monitoring indicators' levels)."""
-        later = _ExactLater(figures, self.standards)
-        basic = {
-            code: level_of(
-                indicators[code],
-                direction=direction,
-                qualified=qualified,
-                restricted=restricted,
-                exact=later.of(code),
-            )
-            for code, direction, qualified, restricted in self.basic[category]
-        }
-        monitoring = {}
-        for code, direction, qualified in self.monitoring[category]:
-            level = level_of(
-                indicators[code],
-                direction=direction,
-                qualified=qualified,
-                restricted=None,
-                exact=later.of(code),
-            )
-            if level == Level.BELOW_QUALIFIED and _exception_met(code, figures, self.standards):
-                level = Level.MEETS
-            monitoring[code] = level
-        return basic, monitoring
 
 
 def worsening(values: Sequence[float | None], direction: str, exact=None) -> bool:

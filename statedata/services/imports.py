@@ -9,9 +9,9 @@ from django.db import transaction
 from django.db.models import Max
 
 from schools.models import School
+from statedata.exporters.workbook import MAX_UPLOAD_BYTES, ParsedWorkbook, parse_workbook
 from statedata.models import FigureSet, FigureVersion, StateDataProfile
 from statedata.services.conditions import SchoolCategory
-from statedata.services.workbook import MAX_UPLOAD_BYTES, ParsedWorkbook, parse_workbook
 from statedata.tasks import recompute_after_commit
 
 

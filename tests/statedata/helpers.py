@@ -6,7 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
-from statedata.services.workbook import FIRST_ROW, ROWS, template_xlsx
+from statedata.exporters.workbook import FIRST_ROW, ROWS, template_xlsx
 
 GOOD_FIGURES = {
     "students_regular": 8000,

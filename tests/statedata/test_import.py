@@ -8,9 +8,9 @@ import zipfile
 
 import pytest
 
+from statedata.exporters.workbook import parse_workbook, template_xlsx
 from statedata.models import FigureSet, FigureVersion, YearResult
 from statedata.services.imports import WorkbookInvalid, import_workbook
-from statedata.services.workbook import parse_workbook, template_xlsx
 from statedata.tasks import recompute_schools
 
 from .helpers import GOOD_FIGURES, row_of, workbook_bytes

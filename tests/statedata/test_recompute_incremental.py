@@ -14,7 +14,6 @@ from statedata.models import YearResult
 from statedata.services.compute import recompute
 from statedata.services.conditions import (
     Level,
-    Plan,
     SchoolCategory,
     all_indicators,
     assess,
@@ -22,6 +21,7 @@ from statedata.services.conditions import (
     load_standards,
     worsening,
 )
+from statedata.services.conditions_plan import Plan
 from statedata.services.imports import store_figures
 
 from .helpers import GOOD_FIGURES
@@ -155,7 +155,7 @@ def test_recompute_query_count_does_not_grow_with_schools(school_a, school_b, al
 
 
 def test_r23_exact_indicators_one_at_a_time_match_the_formulas():
-    from statedata.services.conditions import _ExactLater
+    from statedata.services.conditions_plan import _ExactLater
 
     rng = random.Random(24)
     for figures in [AT_4000] + [_random_figures(rng) for _ in range(100)]:

@@ -1,0 +1,1 @@
+"""State-data workbooks: the template the portal publishes, and reading a filled one back."""
