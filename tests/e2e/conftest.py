@@ -11,6 +11,13 @@ from zhengai.browser import CHROMIUM, launch_chromium
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_not_under_test(settings):
+    """Journeys that are not about signing in skip the staff second factor (a documented
+    test-only switch); test_accounts_journey.py turns it back on and signs in with TOTP."""
+    settings.TWO_FACTOR_REQUIRED = False
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
