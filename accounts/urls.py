@@ -39,4 +39,7 @@ urlpatterns = [
         views.two_factor_recovery_codes,
         name="two_factor_recovery_codes",
     ),
+    path("onboarding/", views.onboarding, name="onboarding"),
+    path("onboarding/template.xlsx", views.onboarding_template, name="onboarding_template"),
+    path("onboarding/<int:pk>/", views.onboarding_preview, name="onboarding_preview"),
 ]

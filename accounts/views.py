@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from accounts.forms import SetPasswordForm, ThrottledPasswordResetForm, TokenForm
+from accounts.models import StagedImport
 from accounts.services import invitations, throttle
+from accounts.services import onboarding as onboarding_service
 from accounts.services import two_factor as tfa
 from accounts.services.sessions import end_sessions
+from schools.permissions import require_role
+from schools.roles import Role
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 RESET_PER_EMAIL = 3  # reset e-mails per address per hour
 RESET_PER_IP = 10  # reset requests per client address per hour
@@ -171,3 +179,66 @@ def two_factor_recovery_codes(request):
         return redirect("accounts:two_factor")
     codes = tfa.new_recovery_codes(request.user)
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": "/"})
+
+
+# ------------------------------------------------------------------ bulk onboarding (staff)
+
+
+class OnboardingUploadForm(forms.Form):
+    file = forms.FileField(label="填好的 Excel 文件（.xlsx）")
+
+
+@login_required
+def onboarding(request):
+    require_role(request.user, Role.PROVINCIAL_STAFF)
+    form = OnboardingUploadForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read(onboarding_service.MAX_UPLOAD + 1)
+        staged, plan = onboarding_service.stage(data=data, filename=upload.name, user=request.user)
+        if staged is not None:
+            return redirect("accounts:onboarding_preview", staged.pk)
+        errors = [onboarding_service.format_issue(e) for e in plan.errors]
+    return render(request, "accounts/onboarding.html", {"form": form, "errors": errors})
+
+
+@login_required
+def onboarding_template(request):
+    require_role(request.user, Role.PROVINCIAL_STAFF)
+    response = HttpResponse(onboarding_service.template_xlsx(), content_type=XLSX)
+    response["Content-Disposition"] = (
+        "attachment; filename*=UTF-8''%E4%BA%BA%E5%91%98%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
+    )
+    return response
+
+
+@login_required
+def onboarding_preview(request, pk: int):
+    require_role(request.user, Role.PROVINCIAL_STAFF)
+    staged = get_object_or_404(StagedImport, pk=pk, uploaded_by=request.user)
+    if request.method == "POST" and staged.applied_at is None:
+        try:
+            counts = onboarding_service.apply(staged, by=request.user)
+        except onboarding_service.StaleImport as error:
+            messages.error(request, str(error))
+            return redirect("accounts:onboarding")
+        messages.success(
+            request,
+            f"导入完成：新建 {counts['new']} 人（已发送设置密码邮件），"
+            f"更新 {counts['changed']} 人，{counts['same']} 人无变化。",
+        )
+        return redirect("accounts:onboarding_preview", staged.pk)
+    rows = staged.rows
+    everyone = rows["contacts"] + rows["experts"]
+    counts = {s: sum(1 for r in everyone if r["status"] == s) for s in ("new", "changed", "same")}
+    return render(
+        request,
+        "accounts/onboarding_preview.html",
+        {
+            "staged": staged,
+            "contacts": rows["contacts"],
+            "experts": rows["experts"],
+            "counts": counts,
+        },
+    )
