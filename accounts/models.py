@@ -8,6 +8,13 @@ from django.db import models
 from zhengai.models import TimeStampedModel
 
 
+class InvitationEmail(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENDING = "sending", "发送中"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+
+
 class Invitation(TimeStampedModel):
     """The one-time link a new account gets to set its own password; pending until used."""
 
@@ -28,6 +35,11 @@ class Invitation(TimeStampedModel):
     sent_at = models.DateTimeField("最近发送时间")
     times_sent = models.PositiveSmallIntegerField("发送次数", default=1)
     accepted_at = models.DateTimeField("设置密码时间", null=True, blank=True)
+    # The e-mail goes out from a Celery task that first claims the row (pending → sending).
+    email_status = models.CharField(
+        "邮件状态", max_length=10, choices=InvitationEmail.choices, default=InvitationEmail.PENDING
+    )
+    email_error = models.CharField("发送失败原因", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "账号邀请"

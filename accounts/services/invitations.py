@@ -7,20 +7,17 @@ or re-sending the invitation makes every earlier link useless. No password is ev
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from accounts.models import Invitation
-
-logger = logging.getLogger(__name__)
+from accounts.models import Invitation, InvitationEmail
 
 INVITATION_DAYS = 7
 _SALT = "accounts.invitation"
@@ -78,7 +75,17 @@ def invite(*, user, by=None) -> Invitation:
         invitation.sent_at = now
         invitation.times_sent += 1
         invitation.accepted_at = None if not user.has_usable_password() else invitation.accepted_at
-        invitation.save(update_fields=["sent_at", "times_sent", "accepted_at", "modified"])
+        invitation.email_status, invitation.email_error = InvitationEmail.PENDING, ""
+        invitation.save(
+            update_fields=[
+                "sent_at",
+                "times_sent",
+                "accepted_at",
+                "email_status",
+                "email_error",
+                "modified",
+            ]
+        )
     send_after_commit([invitation.pk])
     return invitation
 
@@ -99,24 +106,19 @@ def accept(invitation: Invitation, *, password: str) -> None:
     invitation.save(update_fields=["accepted_at", "modified"])
 
 
+BATCH = 100  # invitations per Celery task (one SMTP connection each)
+
+
 def send_after_commit(invitation_ids: list[int]) -> None:
-    if invitation_ids:
-        transaction.on_commit(lambda: send_invitation_emails(invitation_ids))
+    """Queue the e-mails, in batches, for the worker once the current transaction commits."""
+    from accounts.tasks import send_invitation_emails
+
+    ids = sorted(invitation_ids)
+    for start in range(0, len(ids), BATCH):
+        send_invitation_emails.delay_on_commit(ids[start : start + BATCH])
 
 
-def send_invitation_emails(invitation_ids: list[int]) -> int:
-    """E-mail each invitation over one connection; failures are logged, the invite stays pending."""
-    invitations = Invitation.objects.filter(pk__in=invitation_ids).select_related("user")
-    messages = [_message(invitation) for invitation in invitations if invitation.user.email]
-    try:
-        with get_connection() as connection:
-            return connection.send_messages(messages) or 0
-    except Exception:
-        logger.exception("Sending %d invitation e-mails failed", len(messages))
-        return 0
-
-
-def _message(invitation: Invitation) -> EmailMessage:
+def build_message(invitation: Invitation) -> EmailMessage:
     user = invitation.user
     body = (
         f"{user.display_name or user.username}，您好：\n\n"
