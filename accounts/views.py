@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from accounts.forms import SetPasswordForm, ThrottledPasswordResetForm, TokenForm
-from accounts.models import StagedImport
+from accounts.models import Invitation, StagedImport
 from accounts.services import invitations, throttle
 from accounts.services import onboarding as onboarding_service
+from accounts.services import people as people_service
 from accounts.services import two_factor as tfa
 from accounts.services.sessions import end_sessions
-from schools.permissions import require_role
+from schools.models import SchoolUserObjectPermission
+from schools.permissions import ACT_FOR_SCHOOL_CODENAME, require_role, role_of
 from schools.roles import Role
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -242,3 +249,134 @@ def onboarding_preview(request, pk: int):
             "counts": counts,
         },
     )
+
+
+# ------------------------------------------------------------------ invitations and people
+
+
+def _invitation_state(invitation: Invitation, now) -> str:
+    if invitation.accepted_at:
+        return "used"
+    if invitation.sent_at < now - timedelta(days=invitations.INVITATION_DAYS):
+        return "expired"
+    return "pending"
+
+
+INVITATION_STATES = {"pending": "待设置密码", "used": "已设置密码", "expired": "已过期"}
+
+
+@login_required
+def invitation_list(request):
+    """Staff see every invitation; a school's contact person sees their school's."""
+    schools = people_service.managed_schools(request.user)
+    rows = Invitation.objects.select_related("user", "invited_by").order_by("-sent_at")
+    if role_of(request.user) != Role.PROVINCIAL_STAFF:
+        rows = rows.filter(
+            user_id__in=SchoolUserObjectPermission.objects.filter(
+                permission__codename=ACT_FOR_SCHOOL_CODENAME,
+                content_object_id__in=schools.values("pk"),
+            ).values("user_id")
+        )
+    query = request.GET.get("q", "").strip()
+    if query:
+        rows = rows.filter(Q(user__email__icontains=query) | Q(user__display_name__icontains=query))
+    now = timezone.now()
+    cutoff = now - timedelta(days=invitations.INVITATION_DAYS)
+    state = request.GET.get("state", "")
+    if state == "used":
+        rows = rows.filter(accepted_at__isnull=False)
+    elif state == "pending":
+        rows = rows.filter(accepted_at__isnull=True, sent_at__gte=cutoff)
+    elif state == "expired":
+        rows = rows.filter(accepted_at__isnull=True, sent_at__lt=cutoff)
+    else:
+        state = ""
+    rows = list(rows[:500])
+    for row in rows:
+        row.state = _invitation_state(row, now)
+        row.state_label = INVITATION_STATES[row.state]
+    return render(
+        request,
+        "accounts/invitations.html",
+        {"rows": rows, "state": state, "states": INVITATION_STATES, "q": query},
+    )
+
+
+@login_required
+@require_POST
+def invitation_resend(request, pk: int):
+    invitation = get_object_or_404(Invitation.objects.select_related("user"), pk=pk)
+    if role_of(request.user) != Role.PROVINCIAL_STAFF:
+        people_service.colleague_to_manage(request.user, invitation.user_id)  # 404 if not theirs
+    if not invitation.pending:
+        messages.error(request, "此人已经设置了密码，无需重新发送。")
+    elif not invitation.user.is_active:
+        messages.error(request, "此账号已停用，不能发送邀请。")
+    else:
+        invitations.resend(invitation, by=request.user)
+        messages.success(
+            request,
+            f"已重新发送邀请邮件给 {invitation.user.email}；之前邮件中的链接随即失效。",
+        )
+    return redirect(_safe_next(request, reverse("accounts:invitations")))
+
+
+class ColleagueForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=50)
+    email = forms.EmailField(label="电子邮箱", max_length=254)
+    is_contact = forms.BooleanField(label="也担任学校联络人", required=False)
+
+
+@login_required
+def school_people(request):
+    """A school's people: invite a colleague, deactivate one who has left."""
+    school = people_service.school_to_manage(request.user, request.GET.get("school"))
+    schools = people_service.managed_schools(request.user)
+    form = ColleagueForm(request.POST or None)
+    if request.method == "POST" and school is not None and form.is_valid():
+        try:
+            people_service.invite_colleague(
+                school=school,
+                person=people_service.NewColleague(
+                    form.cleaned_data["name"],
+                    form.cleaned_data["email"],
+                    form.cleaned_data["is_contact"],
+                ),
+                by=request.user,
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
+            messages.success(
+                request, f"已为 {form.cleaned_data['name']} 开通账号，并发送设置密码的邮件。"
+            )
+            return redirect(f"{reverse('accounts:people')}?school={school.pk}")
+    return render(
+        request,
+        "accounts/people.html",
+        {
+            "school": school,
+            "schools": schools if schools.count() > 1 else None,
+            "people": people_service.people_of(school) if school else [],
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def deactivate_person(request, pk: int):
+    person, school = people_service.colleague_to_manage(request.user, pk)
+    try:
+        ended = people_service.deactivate(person=person, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            f"已停用 {person.display_name or person.username} 的账号（结束 {ended} 个登录会话）；"
+            "其填写过的内容全部保留。",
+        )
+    return redirect(f"{reverse('accounts:people')}?school={school.pk}")
