@@ -37,7 +37,7 @@ def test_school_contact_invites_a_colleague_of_their_own_school(client, contact_
     assert "新同事" in client.get("/accounts/people/").content.decode()
 
 
-def test_a_taken_email_or_a_phone_number_is_refused_next_to_the_field(client, contact_a, bob):
+def test_r22_a_phone_number_or_a_taken_email_is_refused_next_to_the_field(client, contact_a, bob):
     client.force_login(contact_a)
     page = client.post("/accounts/people/", {"name": "某人", "email": bob.email}).content.decode()
     assert "已经有账号" in page

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from schools.models import Expert, ExpertKind, School
+from schools.models import Expert, ExpertKind, School, User
 from schools.roles import Role
 from schools.services.people import upsert_person
 
@@ -113,6 +113,8 @@ class Command(BaseCommand):
                         "user": users.get(login),
                     },
                 )
+            # The demo school's 学校联络人: invites and deactivates its colleagues.
+            User.objects.filter(username="school.xmhy").update(is_school_contact=True)
             self._demo_report(users["school.xmhy"])
             self._demo_recheck(users["province"])
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
