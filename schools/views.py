@@ -5,8 +5,8 @@ from django.http import Http404
 from django.shortcuts import render
 
 from schools import selectors
-from schools.models import City, ExpertKind, SecondRoundStatus
-from schools.permissions import can_see_expert_pool, get_school_for_user, reads_everything
+from schools.models import City, SecondRoundStatus
+from schools.permissions import get_school_for_user, reads_everything
 
 
 @login_required
@@ -32,15 +32,3 @@ def school_list(request):
 def school_detail(request, pk: int):
     school = get_school_for_user(request.user, pk)
     return render(request, "schools/detail.html", {"school": school})
-
-
-@login_required
-def expert_list(request):
-    if not can_see_expert_pool(request.user):
-        raise Http404("页面不存在")
-    kind = request.GET.get("kind") if request.GET.get("kind") in ExpertKind.values else None
-    return render(
-        request,
-        "schools/experts.html",
-        {"experts": selectors.expert_pool(kind=kind), "kinds": ExpertKind.choices, "kind": kind},
-    )
