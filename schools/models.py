@@ -18,6 +18,8 @@ class User(AbstractUser):
     """A portal account; ``display_name`` is how a Chinese name is written, in one field."""
 
     display_name = models.CharField("姓名", max_length=50, blank=True)
+    # 学校联络人: may invite and deactivate colleagues of their own school.
+    is_school_contact = models.BooleanField("学校联络人", default=False)
 
     class Meta:
         verbose_name = "用户"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, F, Q, QuerySet
 
-from schools.models import City, Expert, School, SecondRoundStatus
+from schools.models import City, Expert, ExpertAvailability, School, SecondRoundStatus
 from schools.permissions import schools_visible_to
 
 
@@ -32,12 +32,37 @@ def school_counts() -> dict[str, int]:
     )
 
 
-def expert_pool(*, kind: str | None = None) -> QuerySet[Expert]:
-    queryset = (
-        Expert.objects.filter(active=True)
-        .select_related("school")
-        .prefetch_related("conflicts__school", "availability")
+def expert_pool(
+    *,
+    kind: str | None = None,
+    query: str = "",
+    employer: str = "",
+    year: int | None = None,
+    available: bool | None = None,
+    include_inactive: bool = False,
+) -> QuerySet[Expert]:
+    """The pool, filtered; with ``year`` and ``available``, an expert with no row for that
+    year counts as available (ExpertAvailability: no row means available)."""
+    queryset = Expert.objects.select_related("school").prefetch_related(
+        "conflicts__school", "availability"
     )
+    if not include_inactive:
+        queryset = queryset.filter(active=True)
     if kind:
         queryset = queryset.filter(kind=kind)
+    if query:
+        queryset = queryset.filter(
+            Q(name__icontains=query) | Q(employer__icontains=query) | Q(title__icontains=query)
+        )
+    if employer:
+        queryset = queryset.filter(employer__icontains=employer)
+    if year is not None and available is not None:
+        unavailable = ExpertAvailability.objects.filter(year=year, available=False).values(
+            "expert_id"
+        )
+        queryset = (
+            queryset.exclude(pk__in=unavailable)
+            if available
+            else queryset.filter(pk__in=unavailable)
+        )
     return queryset

@@ -7,13 +7,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from schools import selectors
-from schools.models import City, ExpertKind, GuidanceFocus, SecondRoundStatus
-from schools.permissions import (
-    can_see_expert_pool,
-    get_school_for_user,
-    is_provincial,
-    reads_everything,
-)
+from schools.models import City, GuidanceFocus, SecondRoundStatus
+from schools.permissions import get_school_for_user, is_provincial, reads_everything
 from schools.services.guidance import set_guidance_focus
 
 
@@ -63,16 +58,4 @@ def school_detail(request, pk: int):
             "errors": errors,
         },
         status=400 if errors else 200,
-    )
-
-
-@login_required
-def expert_list(request):
-    if not can_see_expert_pool(request.user):
-        raise Http404("页面不存在")
-    kind = request.GET.get("kind") if request.GET.get("kind") in ExpertKind.values else None
-    return render(
-        request,
-        "schools/experts.html",
-        {"experts": selectors.expert_pool(kind=kind), "kinds": ExpertKind.choices, "kind": kind},
     )

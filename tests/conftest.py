@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from schools.models import Expert, ExpertKind, School
 from schools.roles import Role
@@ -20,6 +21,33 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Hashing is not under test here; PBKDF2 would make every login fixture slow.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class VerifiedClient(Client):
+    """The test client whose ``force_login`` also passes the second factor.
+
+    Provincial staff must sign in with two-factor (TOTP); tests that are not about signing in
+    log people in with ``force_login``, so it verifies the session with a real confirmed TOTP
+    device, as the verify page would. tests/accounts/test_two_factor.py proves the
+    requirement is on for a plain client.
+    """
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, confirmed=True, defaults={"name": "测试设备"}
+        )
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+@pytest.fixture
+def client():
+    return VerifiedClient()
 
 
 @pytest.fixture

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "zhengai",
     "indicators",
     "schools",
@@ -67,6 +70,7 @@ INSTALLED_APPS = [
     "disclosure",
     "csp",
     "statedata",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +83,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Provincial staff and admin users must pass a second factor (TOTP or a recovery code).
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "zhengai.middleware.RefuseNulCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -147,6 +154,12 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Two-factor sign-in (django-otp): required for provincial staff and admin users. Only tests
+# turn this off (the browser-test conftest, for journeys that are not about signing in).
+TWO_FACTOR_REQUIRED = True
+OTP_TOTP_ISSUER = "福建诊改门户"
+# Password-reset links stay valid for one day.
+PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
 
 # django-guardian: no anonymous user row; outsiders get 404 from our permission modules.
 ANONYMOUS_USER_NAME = None

@@ -31,6 +31,13 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_not_under_test(settings):
+    """Journeys that are not about signing in skip the staff second factor (a documented
+    test-only switch); test_accounts_journey.py turns it back on and signs in with TOTP."""
+    settings.TWO_FACTOR_REQUIRED = False
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -13,7 +13,7 @@ from review.services import panel_assignments
 from review.services import rechecks as recheck_service
 from review.services import self_diagnosis as report_service
 from review.services.self_diagnosis import TextEdit
-from schools.models import Expert, ExpertKind, School
+from schools.models import Expert, ExpertKind, School, User
 from schools.roles import Role
 from schools.services.people import upsert_person
 from statedata.services.demo import seed_demo_statedata
@@ -119,6 +119,8 @@ class Command(BaseCommand):
                         "user": users.get(login),
                     },
                 )
+            # The demo school's 学校联络人: invites and deactivates its colleagues.
+            User.objects.filter(username="school.xmhy").update(is_school_contact=True)
             self._demo_report(users["school.xmhy"])
             self._demo_recheck(users["province"])
             seed_demo_statedata(user=users["province"])
