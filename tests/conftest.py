@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
@@ -18,6 +19,9 @@ PASSWORD = "test-password-不要用"
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
+    # Each test starts with an empty cache: throttles, cached public pages and the like must
+    # not leak from one test into the next (with REDIS_URL set, the cache outlives the run).
+    cache.clear()
     settings.MEDIA_ROOT = tmp_path / "media"
     # Hashing is not under test here; PBKDF2 would make every login fixture slow.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

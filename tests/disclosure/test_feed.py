@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from review.models import MaterialKind
 from review.services import materials
+from tests.uploads import tiny_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +15,7 @@ def _publish_all(recheck, user):
     for kind in MaterialKind:
         materials.upload_material(
             recheck=recheck, kind=kind, user=user,
-            upload=SimpleUploadedFile(f"材料{kind.value}.pdf", b"%PDF-1.7\n" + bytes([kind.value])),
+            upload=SimpleUploadedFile(f"材料{kind.value}.pdf", tiny_pdf(f"材料{kind.value}")),
         )  # fmt: skip
     materials.publish_materials(recheck=recheck, user=user)
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from disclosure import services
 from disclosure.models import ColumnDocument, DocumentKind
 from review.models import MaterialKind
-from review.services import publication, rechecks
+from review.services import materials, publication
 from review.services import self_diagnosis as sd_service
 from review.services.scoring import FindingInput
 from tests.conftest import ELEMENT_CODES
@@ -24,7 +24,7 @@ PDF = tiny_pdf("a disclosed file")
 
 
 def _upload(recheck, user, kind=MaterialKind.PLANS, content=PDF, name="发展规划.pdf"):
-    return rechecks.upload_material(
+    return materials.upload_material(
         recheck=recheck, kind=kind, upload=SimpleUploadedFile(name, content), user=user
     )
 
@@ -38,7 +38,7 @@ def _publish_all(recheck, user):
             content=tiny_pdf(f"材料{kind.value}"),
             name=f"材料{kind.value}.pdf",
         )
-    rechecks.publish_materials(recheck=recheck, user=user)
+    materials.publish_materials(recheck=recheck, user=user)
 
 
 def test_r18_the_plan_is_the_first_document_for_anyone(client, seeded):
