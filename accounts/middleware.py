@@ -10,6 +10,9 @@ from django.urls import reverse
 from accounts.services.two_factor import has_two_factor, must_use_two_factor
 
 EXEMPT_PREFIXES = ("/accounts/two-factor/", "/accounts/logout/", "/static/", "/i18n/")
+# Public pages are the same for everyone and cached as such: they must not even read the
+# session (that alone makes a response vary on the cookie).
+PUBLIC_PREFIXES = ("/column/",)
 
 
 class TwoFactorMiddleware:
@@ -23,6 +26,8 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith(PUBLIC_PREFIXES):
+            return self.get_response(request)
         user = request.user
         if (
             user.is_authenticated
