@@ -12,6 +12,7 @@ from review.models import Cycle, MaterialKind, Recheck
 from review.services.materials import publish_materials, upload_material
 from review.services.publication import record_not_diagnosed
 from review.services.rechecks import create_cycle
+from review.services.verdict_document import store_verdict_pdf
 from schools.models import School
 from schools.roles import Role
 from schools.services.people import upsert_person
@@ -80,10 +81,12 @@ def with_verdict(disclosed):
     """A published verdict for a school that did not run its 诊改 in time (no re-check)."""
     user = get_user_model().objects.get(username="officer")
     school = School.objects.get(name="三明职业技术学院")
-    record_not_diagnosed(
+    record = record_not_diagnosed(
         cycle=Cycle.objects.get(start_year=2026, kind="triennial"), school=school, user=user,
         note="学校未在规定时间内开展诊改工作。",
     )  # fmt: skip
+    # What the worker does once the publication commits: render and store the PDF once.
+    store_verdict_pdf(record_id=record.pk)
     return school
 
 
