@@ -10,7 +10,7 @@ from django.test import Client
 from review import tasks
 from review.models import VerdictRecord
 from review.services import publication, verdict_document
-from tests.conftest import score_and_publish
+from tests.conftest import VerifiedClient, score_and_publish
 
 # poppler is a fixture: imported so that pytestmark below can use it.
 from tests.pdf_readback import pdftotext, poppler, squash  # noqa: F401
@@ -78,7 +78,7 @@ def test_downloads_serve_the_stored_file_without_rendering(published, alice, pro
         assert response["ETag"] == f'"{published.pdf_sha256}"'
         assert "public" in response["Cache-Control"]
     for user in (alice, province):
-        client = Client()
+        client = VerifiedClient()
         client.force_login(user)
         response = client.get(f"/verdicts/{published.pk}/report.pdf")
         assert response.status_code == 200 and b"".join(response.streaming_content) == stored
@@ -139,7 +139,7 @@ def test_a_logged_in_download_before_the_task_stores_it_once(
     recheck_a, panel_of_three, province, alice, renders
 ):
     record = score_and_publish(recheck_a, panel_of_three, province, matched=11, rating="strong")
-    client = Client()
+    client = VerifiedClient()
     client.force_login(alice)
     first = client.get(f"/verdicts/{record.pk}/report.pdf")
     second = client.get(f"/verdicts/{record.pk}/report.pdf")
