@@ -8,14 +8,13 @@ from html.parser import HTMLParser
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import Client
 
 from review.models import Cycle, CycleKind, SelfDiagnosis
 from review.services import rechecks as recheck_service
 from review.services import scoring
 from review.services import self_diagnosis as service
 from review.services.scoring import FindingInput
-from tests.conftest import ELEMENT_CODES, panel_members, score_and_publish
+from tests.conftest import ELEMENT_CODES, VerifiedClient, panel_members, score_and_publish
 
 # Values a tampered or careless form sends: beyond bigint, out of range, far future, NUL.
 ODD_VALUES = (
@@ -78,7 +77,7 @@ class _Forms(HTMLParser):
 
 def _sweep(user, pages: list[str]) -> tuple[int, list[str]]:
     """Post every form on ``pages`` once per field per odd value; the requests that gave 5xx."""
-    client = Client(raise_request_exception=False)
+    client = VerifiedClient(raise_request_exception=False)
     client.force_login(user)
     forms: dict[str, dict[str, str]] = {}
     for url in pages:
