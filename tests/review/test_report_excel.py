@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
-from review.exporters import excel
+from review.exporters import excel, report_xlsx_import
 from review.exporters.data import ReportData
 from review.exporters.excel import CONTENT_TYPE, ImportIssue, format_import_issue
 from review.exporters.report_xlsx import HELP_SHEET_TITLE, SHEET_TITLE, export_report_xlsx
@@ -348,7 +348,7 @@ def test_errors_are_capped(good: bytes, codes) -> None:
 
 
 def test_too_large_is_refused_before_anything_else(good: bytes, codes, monkeypatch) -> None:
-    monkeypatch.setattr(excel, "load_workbook", _must_not_load)
+    monkeypatch.setattr(report_xlsx_import, "load_workbook", _must_not_load)
     error = _only_file_error(parse_report_xlsx(good, element_codes=codes, max_bytes=1024))
     assert "文件太大" in error.message and "1 KB" in error.message
     assert format_import_issue(error) == error.message  # no sheet/row/column to name
@@ -368,13 +368,13 @@ def test_too_large_is_refused_before_anything_else(good: bytes, codes, monkeypat
     ids=["random", "empty", "csv", "csv-gbk", "pdf", "xls", "html"],
 )
 def test_not_an_xlsx_is_refused(codes, monkeypatch, data: bytes, hint: str) -> None:
-    monkeypatch.setattr(excel, "load_workbook", _must_not_load)
+    monkeypatch.setattr(report_xlsx_import, "load_workbook", _must_not_load)
     error = _only_file_error(parse_report_xlsx(data, element_codes=codes))
     assert hint in error.message
 
 
 def test_a_docx_like_zip_is_refused(codes, monkeypatch) -> None:
-    monkeypatch.setattr(excel, "load_workbook", _must_not_load)
+    monkeypatch.setattr(report_xlsx_import, "load_workbook", _must_not_load)
     docx = _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
     error = _only_file_error(parse_report_xlsx(docx, element_codes=codes))
     assert "Word" in error.message and ".xlsx" in error.message
@@ -386,7 +386,7 @@ def test_a_zip_without_the_workbook_is_refused(codes) -> None:
 
 
 def test_a_zip_bomb_is_refused_from_the_directory(codes, monkeypatch) -> None:
-    monkeypatch.setattr(excel, "load_workbook", _must_not_load)
+    monkeypatch.setattr(report_xlsx_import, "load_workbook", _must_not_load)
     bomb = _zip(
         {
             "[Content_Types].xml": b"<Types/>",
@@ -402,7 +402,7 @@ def test_a_zip_bomb_is_refused_from_the_directory(codes, monkeypatch) -> None:
 
 
 def test_too_many_members_are_refused(codes, monkeypatch) -> None:
-    monkeypatch.setattr(excel, "load_workbook", _must_not_load)
+    monkeypatch.setattr(report_xlsx_import, "load_workbook", _must_not_load)
     members = {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"}
     members.update({f"xl/media/{i}.bin": b"x" for i in range(excel.MAX_MEMBERS)})
     error = _only_file_error(parse_report_xlsx(_zip(members), element_codes=codes))
