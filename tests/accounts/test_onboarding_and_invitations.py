@@ -75,7 +75,10 @@ def test_import_previews_then_creates_accounts_and_invites_and_reruns_without_du
     [
         (lambda: b"name,email\n", "CSV"),
         (lambda: workbook_bytes([(SCHOOL, "甲", "a@test.invalid", "是")] * 2), "重复"),
-        (lambda: workbook_bytes([(SCHOOL, "甲 13912345678", "a@test.invalid", "是")]), "电话号码"),
+        (
+            lambda: workbook_bytes([(SCHOOL, "甲 000-0000-0000", "a@test.invalid", "是")]),
+            "电话号码",
+        ),
         (lambda: workbook_bytes(experts(1), formula_at=(onboarding.CONTACTS, "B2")), "公式"),
         (lambda: workbook_bytes([("不存在的学院", "甲", "a@test.invalid", "是")]), "没有名为"),
         (lambda: workbook_bytes([], [("乙", "单位", "神仙", "b@test.invalid")]), "专家类别应为"),

@@ -42,7 +42,7 @@ def test_r22_a_phone_number_or_a_taken_email_is_refused_next_to_the_field(client
     page = client.post("/accounts/people/", {"name": "某人", "email": bob.email}).content.decode()
     assert "已经有账号" in page
     page = client.post(
-        "/accounts/people/", {"name": "某人 13912345678", "email": "x@test.invalid"}
+        "/accounts/people/", {"name": "某人 000-0000-0000", "email": "x@test.invalid"}
     ).content.decode()
     assert "电话号码" in page and not User.objects.filter(email="x@test.invalid").exists()
 

@@ -69,7 +69,7 @@ def test_staff_onboard_a_province_and_an_invitee_signs_in(page, live, tmp_path):
     ]
     pool = experts(100)
     bad = list(contacts)
-    bad[3] = (schools[3], "联络人03 13912345678", "contact03@test.invalid", "是")  # a phone
+    bad[3] = (schools[3], "联络人03 000-0000-0000", "contact03@test.invalid", "是")  # a phone
     bad[7] = (schools[7], "联络人07", "contact01@test.invalid", "是")  # a duplicate e-mail
     bad[9] = ("不存在的职业学院", "联络人09", "contact09@test.invalid", "否")
     (tmp_path / "bad.xlsx").write_bytes(workbook_bytes(bad, pool))
