@@ -17,6 +17,21 @@ from schools.services.people import upsert_person
 PASSWORD = "test-password-不要用"
 
 
+# Celery settings a test may switch (eager runs, a private queue, a dead broker): each test
+# gets them back as they were, so one module's fixture never changes how the next one runs.
+_CELERY_KEYS = ("task_always_eager", "task_eager_propagates", "task_default_queue", "broker_url")
+
+
+@pytest.fixture(autouse=True)
+def _celery_conf_restored():
+    from zhengai.celery import app
+
+    before = {key: app.conf[key] for key in _CELERY_KEYS}
+    yield
+    for key, value in before.items():
+        app.conf[key] = value
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     # Each test starts with an empty cache: throttles, cached public pages and the like must
