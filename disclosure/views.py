@@ -7,6 +7,7 @@ cache may keep them.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
@@ -15,8 +16,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone
+from django.urls import reverse, translate_url
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import content_disposition_header
@@ -41,12 +42,41 @@ public = cache_control(public=True, max_age=300)
 FEED_TAG_AUTHORITY = "zhengai.fjvte.column,2026"
 
 
-def page(template: str, context: dict) -> HttpResponse:
+def page(request, template: str, context: dict) -> HttpResponse:
     """Render without the request: no account, no CSRF token, no session read, so the page
-    is the same for everyone and a shared cache may keep it."""
-    response = HttpResponse(render_to_string(template, context))
+    is the same for everyone at its address and a shared cache may keep it. The address
+    decides the language (/column/… Chinese, /en/column/… English labels), never a cookie."""
+    language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {
+            **context,
+            "languages": language_links(request.get_full_path()),
+            "frame_lang": "en" if language == "en" else "zh-Hans",
+        }
+        response = HttpResponse(render_to_string(template, context))
     response.language_independent = True
+    response.headers["Content-Language"] = language
     return response
+
+
+def feed_address() -> str:
+    """One feed for both languages, at its Chinese address: its entries are Chinese."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse("column:feed")
+
+
+def language_links(path: str) -> list[dict]:
+    """The same page in each language, each named in itself (简体中文 / English)."""
+    current = translation.get_language()
+    return [
+        {
+            "code": code,
+            "name": translation.get_language_info(code)["name_local"],
+            "url": translate_url(path, code),
+            "current": code == current,
+        }
+        for code, _ in settings.LANGUAGES
+    ]
 
 
 @require_GET
@@ -54,6 +84,7 @@ def page(template: str, context: dict) -> HttpResponse:
 def home(request):
     today = timezone.localdate()
     return page(
+        request,
         "disclosure/home.html",
         {
             "documents": selectors.published_documents()[:10],
@@ -69,7 +100,9 @@ def home(request):
 @public
 def document(request, slug: str):
     doc = get_object_or_404(selectors.published_documents(), slug=slug)
-    return page("disclosure/document.html", {"document": doc, "text": policy.parse(doc.body)})
+    return page(
+        request, "disclosure/document.html", {"document": doc, "text": policy.parse(doc.body)}
+    )
 
 
 @require_GET
@@ -88,6 +121,7 @@ def document_original(request, slug: str):
 @public
 def documents(request):
     return page(
+        request,
         "disclosure/documents.html",
         {"documents": selectors.published_documents(), "kinds": DocumentKind},
     )
@@ -102,6 +136,7 @@ def schedule(request):
         year=int(year) if year.isdigit() else None, cycle_id=int(cycle) if cycle.isdigit() else None
     )
     return page(
+        request,
         "disclosure/schedule.html",
         {
             "rechecks": rechecks,
@@ -119,6 +154,7 @@ def schedule(request):
 def schools(request):
     filters = {k: request.GET.get(k, "") for k in ("q", "city", "year", "verdict")}
     return page(
+        request,
         "disclosure/schools.html",
         {
             "schools": selectors.search_schools(**filters),
@@ -134,7 +170,9 @@ def schools(request):
 @public
 def school(request, pk: int):
     school = get_object_or_404(School, pk=pk)
-    return page("disclosure/school.html", {"school": school, **selectors.school_page(school)})
+    return page(
+        request, "disclosure/school.html", {"school": school, **selectors.school_page(school)}
+    )
 
 
 @require_GET
@@ -157,6 +195,7 @@ def verdict(request, pk: int):
     record = get_object_or_404(selectors.published_verdicts().select_related("school"), pk=pk)
     data = verdict_report_data(record)
     return page(
+        request,
         "disclosure/verdict.html",
         {
             "record": record,
@@ -177,7 +216,7 @@ def verdict_pdf(request, pk: int):
         # One queued render per minute however many visitors ask (the task is idempotent).
         if cache.add(f"verdict-pdf-queued:{record.pk}", True, timeout=60):
             queue_verdict_pdf(record.pk)
-        response = page("disclosure/pdf_pending.html", {"record": record})
+        response = page(request, "disclosure/pdf_pending.html", {"record": record})
         response.status_code = 503
         response["Retry-After"] = "10"
         patch_cache_control(response, no_store=True)
@@ -263,8 +302,9 @@ class DisclosureFeed(Feed):
 def subscribe(request):
     """What the feed is, and its address to paste into a feed reader."""
     return page(
+        request,
         "disclosure/subscribe.html",
-        {"feed_url": request.build_absolute_uri(reverse("column:feed"))},
+        {"feed_url": request.build_absolute_uri(feed_address())},
     )
 
 

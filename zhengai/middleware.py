@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
+from django.urls import is_valid_path
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -16,10 +17,23 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
     """
 
     def process_request(self, request):
+        # The public column has an address per language (/column/…, /en/column/…): there
+        # the address decides, so a page and its cached copy are one language for everyone.
+        from_path = translation.get_language_from_path(request.path_info)
+        if from_path:
+            translation.activate(from_path)
+            request.LANGUAGE_CODE = translation.get_language()
+            return
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         supported = {code for code, _ in settings.LANGUAGES}
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
+        if language != settings.LANGUAGE_CODE and not is_valid_path(
+            request.path_info, getattr(request, "urlconf", None)
+        ):
+            # An address without a language prefix under the column is the Chinese page,
+            # whatever the cookie says.
+            translation.activate(settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
 
     def process_response(self, request, response):

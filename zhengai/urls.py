@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -18,6 +19,7 @@ urlpatterns = [
     path("", include("schools.urls")),
     path("", include("review.urls")),
     path("", include("notices.urls")),
-    path("", include("disclosure.urls")),
     path("", include("statedata.urls")),
 ]
+# The public column in Chinese at /column/… and with English labels at /en/column/….
+urlpatterns += i18n_patterns(path("", include("disclosure.urls")), prefix_default_language=False)

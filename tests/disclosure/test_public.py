@@ -43,7 +43,7 @@ def _publish_all(recheck, user):
 
 def test_r18_the_plan_is_the_first_document_for_anyone(client, seeded):
     html = client.get("/column/").content.decode()
-    first = re.search(r'class="doc-list"><li><a href="([^"]+)">([^<]+)</a>', html)
+    first = re.search(r'class="doc-list"><li><a href="([^"]+)"[^>]*>([^<]+)</a>', html)
     assert first.group(2) == "福建省高等职业院校内部质量保证体系诊断与改进工作实施方案（修订稿）"
     page = client.get(first.group(1)).content.decode()
     assert "诊断要素共 15 项" in page

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _names(html: str) -> list[str]:
-    return re.findall(r'<td class="primary"><a href="/column/schools/\d+/">([^<]+)</a>', html)
+    return re.findall(r'<td class="primary"><a href="/column/schools/\d+/"[^>]*>([^<]+)</a>', html)
 
 
 def test_pinyin_key_puts_xia_after_san():

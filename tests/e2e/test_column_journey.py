@@ -142,3 +142,19 @@ def test_visitor_walks_the_column_as_an_official_publication(
     page.click("nav.site-nav >> text=订阅")
     assert page.locator("h1").inner_text() == "订阅专栏更新"
     assert page.locator("#feed-url").input_value() == f"{base}/column/feed.atom"
+
+    # The same column with English labels, at its own address; the data stays as published.
+    page.click("nav.languages >> text=English")
+    page.wait_for_selector("html[lang=en]")
+    assert page.locator("h1").inner_text() == "Subscribe to the column"
+    page.click("nav.site-nav >> text=Schools")
+    assert page.url.endswith("/en/column/schools/")
+    row = page.locator("tr", has=page.locator("a", has_text="三明职业技术学院"))
+    assert row.locator("a").first.get_attribute("lang") == "zh-Hans"
+    row.locator("td[data-label='Re-check verdict'] a").click()
+    page.wait_for_selector("#summary-title")
+    assert page.locator("article.verdict-doc").get_attribute("lang") == "zh-Hans"
+    assert "Abnormal" in page.locator("section[aria-labelledby=summary-title]").inner_text()
+    page.click("nav.languages >> text=简体中文")
+    page.wait_for_selector("html[lang=zh-Hans]")
+    assert "/en/" not in page.url
