@@ -253,6 +253,12 @@ def _covers(ref: str, code: str) -> bool:
     return code == ref or code.startswith(ref + ".")
 
 
+def years_before(year: int, count: int = 3) -> list[int]:
+    """The state-data years a report or a re-check of ``year`` rests on: the ``count`` school
+    years before it (a 2027 re-check reads 2024–2026, as its materials 3 and 4 do)."""
+    return list(range(year - count, year))
+
+
 def figures_for_elements(
     *, school: School, years: Iterable[int], elements: Iterable
 ) -> dict[str, dict]:
@@ -334,6 +340,7 @@ def figures_for_elements(
                 {"name": point.name, "refs": refs, "indicators": indicators, "tables": tables}
             )
         out[element.code] = {
+            "has_data": bool(results) or bool(tables_by_year),
             "years": years,
             "points": points,
             "warnings": warnings,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -18,6 +19,7 @@ from review.permissions import expert_assignment, get_recheck_for_user, require_
 from review.services import publication, scoring
 from review.services.scoring import FindingInput
 from review.services.verdict import MeasuresRating, decide_verdict, explain_verdict
+from statedata import selectors as statedata
 
 
 def _errors_by_field(exc: ValidationError) -> dict[str, str]:
@@ -53,6 +55,19 @@ def _element_rows(recheck, *, values: dict, errors: dict, school_rows: dict):
                 ),
             }
         )
+    return rows
+
+
+def _with_state_data(school, year: int, rows: list[dict]) -> list[dict]:
+    """Beside each element, the state data of its diagnostic points for the years the
+    re-check rests on, with the warnings (a fixed number of queries)."""
+    elements = [row["element"] for row in rows]
+    prefetch_related_objects(elements, "points")
+    figures = statedata.figures_for_elements(
+        school=school, years=statedata.years_before(year), elements=elements
+    )
+    for row in rows:
+        row["statedata"] = figures.get(row["element"].code)
     return rows
 
 
@@ -114,8 +129,12 @@ def score(request, pk: int):
         {
             "recheck": recheck,
             "assignment": assignment,
-            "rows": _element_rows(
-                recheck, values=values, errors=errors, school_rows=_school_rows(recheck)
+            "rows": _with_state_data(
+                recheck.school,
+                recheck.planned_year,
+                _element_rows(
+                    recheck, values=values, errors=errors, school_rows=_school_rows(recheck)
+                ),
             ),
             "ratings": MeasuresRating.choices,
             "rating": rating,

@@ -37,6 +37,7 @@ from review.services.limits import ELEMENT_FIELDS, OVERVIEW_LIMIT
 from review.services.rules import filed_on_time, rules_deadline
 from schools.models import City
 from schools.permissions import reads_everything, school_of
+from statedata import selectors as statedata
 
 
 @login_required
@@ -186,6 +187,19 @@ def _posted_edits(request, report, projects) -> tuple[service.TextEdit | None, d
     return overview, entries
 
 
+def _attach_state_data(report, projects) -> None:
+    """Beside each element the school writes, its points' state data for the three years
+    before the report's, with the warnings (the figures the experts will see too)."""
+    forms = [form for _, project_forms in projects for form in project_forms]
+    figures = statedata.figures_for_elements(
+        school=report.school,
+        years=statedata.years_before(report.year),
+        elements=[form.element for form in forms],
+    )
+    for form in forms:
+        form.statedata = figures.get(form.element.code)
+
+
 def _report_page(request, report, *, status=200, posted=None, errors=None, **extra):
     writable = can_write(request.user, report)
     context = {
@@ -216,6 +230,7 @@ def _report_page(request, report, *, status=200, posted=None, errors=None, **ext
                     for name, label, limit in ELEMENT_FIELDS
                 ]
                 form.revision = posted.get(f"e{code}-rev", form.entry.revision)
+        _attach_state_data(report, page["projects"])
         context = page | context  # a failed submit passes its own (empty) problems
         context["overview_value"] = posted.get("overview", report.overview)
         context["overview_revision"] = posted.get("overview-rev", report.revision)
