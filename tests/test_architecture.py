@@ -22,6 +22,7 @@ PACKAGES = [
     "disclosure",
     "statedata",
     "accounts",
+    "workbench",
 ]
 # Pure rule modules: what the policy says, decided without the database.
 PURE_RULES = {

@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("notices.urls")),
     path("", include("disclosure.urls")),
     path("", include("statedata.urls")),
+    path("", include("workbench.urls")),
 ]

@@ -9,9 +9,10 @@ from django.db.models import QuerySet
 from review.exporters.data import ComparisonRow, VerdictReportData
 from review.models import (
     Reapplication,
+    Rectification,
     VerdictRecord,
 )
-from review.services.verdict import MeasuresRating, explain_verdict
+from review.services.verdict import MeasuresRating, Verdict, explain_verdict
 from schools.models import School
 
 # --- Verdicts -------------------------------------------------------------------------------
@@ -121,8 +122,53 @@ def verdict_history(*, filters: dict[str, str]) -> list[SchoolVerdicts]:
     ):
         row_of(record).corrected.append(record)
     rows = sorted(by_school.values(), key=lambda r: r.school.name)
+    if filters.get("follow") in FOLLOW and filters.get("today"):
+        wanted = follow_up(filters["follow"], today=filters["today"])
+        rows = [r for r in rows if r.school.pk in wanted]
     if filters.get("q"):
         rows = [r for r in rows if filters["q"].strip() in r.school.name]
     if filters.get("verdict"):
         rows = [r for r in rows if r.latest and r.latest.verdict == filters["verdict"]]
     return rows
+
+
+# What staff follow up after verdicts: the list's filter and the workbench's counts.
+FOLLOW = {
+    "rectification": "整改到期或已逾期（30 天内到期）",
+    "improvement": "改进期 60 天内期满、尚未申请重新复核",
+}
+RECTIFICATION_WINDOW_DAYS = 30
+IMPROVEMENT_WINDOW_DAYS = 60
+
+
+def follow_up(kind: str, *, today) -> dict[int, object]:
+    """School id → the date that needs following up, for ``kind`` (fixed number of queries).
+
+    ``rectification``: the latest verdict's rectification is not completed and is due within
+    30 days or overdue (R11). ``improvement``: the latest verdict is 待改进/异常, its
+    improvement period ends within 60 days or has ended, and no re-application was made (R16).
+    """
+    from datetime import timedelta
+
+    latest: dict[int, VerdictRecord] = {}
+    for record in verdicts_in_force().only("pk", "school_id", "verdict", "published_at"):
+        latest[record.school_id] = record
+    latest_ids = {record.pk for record in latest.values()}
+    found: dict[int, object] = {}
+    if kind == "rectification":
+        horizon = today + timedelta(days=RECTIFICATION_WINDOW_DAYS)
+        for verdict_id, school_id, due in Rectification.objects.filter(
+            completed_at__isnull=True, due__lte=horizon
+        ).values_list("verdict_id", "verdict__school_id", "due"):
+            if verdict_id in latest_ids:
+                found[school_id] = due
+    elif kind == "improvement":
+        horizon = today + timedelta(days=IMPROVEMENT_WINDOW_DAYS)
+        applied = set(Reapplication.objects.values_list("after_id", flat=True))
+        for record in latest.values():
+            if record.verdict == Verdict.EFFECTIVE or record.pk in applied:
+                continue
+            end = record.improvement_end
+            if end and end <= horizon:
+                found[record.school_id] = end
+    return found
