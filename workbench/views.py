@@ -111,14 +111,15 @@ def expert_workbench(request):
     return render(request, "home/expert.html", expert_context(request))
 
 
-def _own_heat_row(school) -> list[dict]:
+def _own_heat_row(school) -> dict:
     """The school's own result per element beside the province's share (no school named)."""
     elements = chart_data.elements_in_force()
     schools, results = chart_data.element_results()
     heat = charts.heatmap(elements, [], results)
     own = results.get(school.pk, {})
-    return [
+    rows = [
         {
+            "y": i * 22,
             "code": row.code,
             "name": row.name,
             "share": row.share,
@@ -129,8 +130,9 @@ def _own_heat_row(school) -> list[dict]:
             "state": "none" if own.get(row.code) is None else ("yes" if own[row.code] else "no"),
             "bar": round(row.share * 1.6, 1),
         }
-        for row in heat.rows
+        for i, row in enumerate(heat.rows)
     ]
+    return {"rows": rows, "height": len(rows) * 22 + 4, "checked": bool(own)}
 
 
 @login_required
