@@ -63,6 +63,7 @@ class StageBar:
     next: Step | None
     deadline: date | None
     days_left: int | None
+    missing: list[str] = field(default_factory=list)  # of every open step, in order
 
 
 def stage_bar(facts: RoundFacts, *, today: date) -> StageBar:
@@ -71,7 +72,13 @@ def stage_bar(facts: RoundFacts, *, today: date) -> StageBar:
     picked = facts.recheck_year is not None
     concluded = facts.verdict_label is not None
     steps = [
-        Step("实施细则", DONE if facts.rules_filed else LATER, facts.rules_due, url_name="rules"),
+        Step(
+            "实施细则",
+            DONE if facts.rules_filed else LATER,
+            facts.rules_due,
+            [] if facts.rules_filed else [f"{facts.year} 年实施细则尚未备案"],
+            url_name="rules",
+        ),
         Step(
             "自诊报告",
             DONE if report_done else LATER,
@@ -136,6 +143,7 @@ def stage_bar(facts: RoundFacts, *, today: date) -> StageBar:
         next=following,
         deadline=deadline,
         days_left=(deadline - today).days if deadline else None,
+        missing=[m for s in open_steps for m in s.missing],
     )
 
 
