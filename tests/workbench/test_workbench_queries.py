@@ -1,0 +1,107 @@
+"""Workbenches and the heatmap read a number of queries that does not grow with the data."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from indicators.models import Element, IndicatorSystem
+from review.models import (
+    ConsolidatedFinding,
+    Consolidation,
+    PanelAssignment,
+    Recheck,
+    Rectification,
+    SelfDiagnosis,
+    VerdictRecord,
+)
+from schools.models import City, Expert, School
+
+pytestmark = pytest.mark.django_db
+
+
+def build(n: int, *, cycle, staff, expert: Expert, tag: str) -> None:
+    """``n`` more schools, each with a draft report and a concluded re-check (and the expert)."""
+    system = IndicatorSystem.objects.get(in_force=True)
+    elements = list(Element.objects.filter(project__system=system))
+    now = timezone.now()
+    schools = School.objects.bulk_create(
+        School(name=f"查询{tag}职业技术学院{i:03d}", city=City.values[i % len(City.values)])
+        for i in range(n)
+    )
+    SelfDiagnosis.objects.bulk_create(
+        SelfDiagnosis(school=s, year=timezone.localdate().year, system=system) for s in schools
+    )
+    rechecks = Recheck.objects.bulk_create(
+        Recheck(cycle=cycle, school=s, planned_year=2026, start_date=date(2026, 5, 1) + timedelta(i),
+                end_date=date(2026, 5, 3) + timedelta(i), materials_published_at=now)
+        for i, s in enumerate(schools)
+    )  # fmt: skip
+    PanelAssignment.objects.bulk_create(
+        PanelAssignment(recheck=r, expert=expert, certified_at=now) for r in rechecks
+    )
+    consolidations = Consolidation.objects.bulk_create(
+        Consolidation(recheck=r, submitted_at=now, measures_rating="strong") for r in rechecks
+    )
+    ConsolidatedFinding.objects.bulk_create(
+        ConsolidatedFinding(consolidation=c, element=e, consistent=(i + j) % 4 != 0)
+        for i, c in enumerate(consolidations)
+        for j, e in enumerate(elements)
+    )
+    verdicts = VerdictRecord.objects.bulk_create(
+        VerdictRecord(school=r.school, cycle=cycle, recheck=r, verdict="needs_improvement",
+                      matched=11, measures_rating="strong", published_at=now, ranks_at=now,
+                      published_by=staff)
+        for r in rechecks
+    )  # fmt: skip
+    Rectification.objects.bulk_create(
+        Rectification(verdict=v, due=timezone.localdate() + timedelta(days=10)) for v in verdicts
+    )
+
+
+def _queries(client, url: str) -> int:
+    client.get(url)  # warm caches (content types, sessions)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    "who, url",
+    [
+        ("province", "/workbench/province/"),
+        ("committee", "/"),
+        ("province", "/workbench/heatmap/"),
+        ("alice", "/workbench/school/"),
+        ("alice", "/workbench/heatmap/"),
+        ("expert", "/workbench/expert/"),
+        ("province", "/workbench/reminders/?step=rectification"),
+    ],
+)
+def test_query_count_does_not_grow_with_schools_and_rechecks(
+    client, everyone, cycle_2026, who, url, django_assert_max_num_queries
+):
+    expert = everyone["expert"].expert
+    client.force_login(everyone[who])
+    build(2, cycle=cycle_2026, staff=everyone["province"], expert=expert, tag="甲")
+    small = _queries(client, url)
+    build(25, cycle=cycle_2026, staff=everyone["province"], expert=expert, tag="乙")
+    with django_assert_max_num_queries(small):
+        assert client.get(url).status_code == 200
+
+
+def test_heatmap_counts_and_order(client, everyone, cycle_2026):
+    """Rows: elements failing most often on top; a school sees only its own row."""
+    build(4, cycle=cycle_2026, staff=everyone["province"], expert=everyone["expert"].expert,
+          tag="丙")  # fmt: skip
+    client.force_login(everyone["province"])
+    heat = client.get("/workbench/heatmap/").context["heat"]
+    failures = [row.failures for row in heat.rows]
+    assert failures == sorted(failures, reverse=True) and sum(failures) == 15  # 4×15 / 4
+    assert len(heat.rows) == 15 and all(len(row.cells) == 4 for row in heat.rows)
+    # A school (alice's school has no re-check here) sees no other school's name.
+    client.force_login(everyone["alice"])
+    page = client.get("/workbench/heatmap/").content.decode()
+    assert "查询丙职业技术学院" not in page and "全省相符比例" in page
