@@ -33,6 +33,8 @@ PURE_RULES = {
     "statedata.services.conditions",
     "statedata.services.conditions_plan",
     "statedata.services.conditions_exact",
+    "workbench.services.stages",
+    "workbench.services.charts",
 }
 
 

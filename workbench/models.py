@@ -58,3 +58,6 @@ class ReminderRecipient(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["batch", "user", "school"], name="reminder_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.batch} → {self.user}（{self.school}）"

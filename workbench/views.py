@@ -32,7 +32,9 @@ from workbench.services.stages import stage_bar
 STEP_URLS = {
     "rules": lambda ctx: reverse("review:index"),
     "report": lambda ctx: (
-        reverse("review:report", args=[ctx["report"].pk]) if ctx["report"] else reverse("review:index")
+        reverse("review:report", args=[ctx["report"].pk])
+        if ctx["report"]
+        else reverse("review:index")
     ),
     "recheck": lambda ctx: reverse("review:recheck", args=[ctx["recheck"].pk]),
     "verdict": lambda ctx: (
@@ -49,7 +51,9 @@ def school_context(request, school) -> dict:
     data = school_round(school, today=today)
     bar = stage_bar(data["facts"], today=today)
     for step in bar.steps:
-        step.url = STEP_URLS[step.url_name](data) if step.url_name and step.state != "skipped" else ""
+        step.url = (
+            STEP_URLS[step.url_name](data) if step.url_name and step.state != "skipped" else ""
+        )
     return {
         **data,
         "school": school,
@@ -142,7 +146,9 @@ def heatmap(request):
     school = school_of(request.user)
     if school is not None:
         return render(
-            request, "workbench/heatmap_school.html", {"school": school, "own": _own_heat_row(school)}
+            request,
+            "workbench/heatmap_school.html",
+            {"school": school, "own": _own_heat_row(school)},
         )
     if not reads_everything(request.user):
         raise Http404("页面不存在")

@@ -3,12 +3,14 @@
 from review.selectors.rechecks import (
     NEEDS,
     CycleRow,
-    rechecks_needing,
     assignments_of,
     cycle_overview,
     cycle_rechecks,
+    rechecks_needing,
 )
 from review.selectors.self_diagnosis import (
+    UNSUBMITTED,
+    UNSUBMITTED_STATES,
     ElementForm,
     edit_page,
     export_stamp,
@@ -16,8 +18,6 @@ from review.selectors.self_diagnosis import (
     report_data,
     report_data_live,
     report_from_snapshot,
-    UNSUBMITTED,
-    UNSUBMITTED_STATES,
     report_statuses,
     rules_filed,
     snapshot_from,

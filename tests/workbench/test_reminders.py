@@ -34,12 +34,19 @@ def test_pick_preview_confirm_writes_one_notice_per_recipient_once(
     assert school_a.name in page and school_b.name in page  # every school is behind in Nov
     preview = client.post(
         "/workbench/reminders/",
-        {"step": "report", "school": [school_a.pk, school_b.pk], "note": "请抓紧", "action": "preview"},
+        {
+            "step": "report",
+            "school": [school_a.pk, school_b.pk],
+            "note": "请抓紧",
+            "action": "preview",
+        },
     )
     assert preview.status_code == 200
     text = preview.content.decode()
     # Who receives it, before anything is sent.
-    assert "alice@test.invalid" in text and "carol@test.invalid" in text and "bob@test.invalid" in text
+    assert (
+        "alice@test.invalid" in text and "carol@test.invalid" in text and "bob@test.invalid" in text
+    )
     assert preview.context["recipients"] == 3
     assert Notice.objects.count() == 0 and ReminderBatch.objects.count() == 0
     token = preview.context["token"]
@@ -59,7 +66,12 @@ def test_pick_preview_confirm_writes_one_notice_per_recipient_once(
         "alice@test.invalid", "bob@test.invalid", "carol@test.invalid"
     ]  # fmt: skip
     batch = ReminderBatch.objects.get()
-    assert (batch.sent_by, batch.step, batch.schools, batch.recipients) == (province, "report", 2, 3)
+    assert (batch.sent_by, batch.step, batch.schools, batch.recipients) == (
+        province,
+        "report",
+        2,
+        3,
+    )
     assert ReminderRecipient.objects.count() == 3
     log = client.get("/workbench/reminders/log/").content.decode()
     assert "自我诊断与改进报告" in log and school_a.name in log and "alice" in log

@@ -48,9 +48,11 @@ def test_home_is_each_roles_workbench(client, everyone):
     assert "省级管理工作台" in page and "发送催办提醒" in page
     page = _as(client, everyone["committee"]).get("/").content.decode()
     # The committee reads the province's view, without any action.
-    assert "专家委员会工作台" in page and "发送催办提醒" not in page and "<form" not in page.split(
-        "<main", 1
-    )[1].split("</main>", 1)[0]
+    assert (
+        "专家委员会工作台" in page
+        and "发送催办提醒" not in page
+        and "<form" not in page.split("<main", 1)[1].split("</main>", 1)[0]
+    )
     assert "我的复核任务" in _as(client, everyone["expert"]).get("/").content.decode()
 
 

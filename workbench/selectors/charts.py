@@ -23,9 +23,7 @@ def elements_in_force() -> list[tuple[str, str]]:
     """(code, name) of the 15 elements of the version in force."""
     system = IndicatorSystem.objects.filter(in_force=True).first()
     rows = Element.objects.filter(project__system=system) if system else Element.objects.none()
-    return list(
-        rows.order_by("project__position", "position").values_list("code", "name")
-    )
+    return list(rows.order_by("project__position", "position").values_list("code", "name"))
 
 
 def element_results() -> tuple[list[tuple[int, str]], dict[int, dict]]:

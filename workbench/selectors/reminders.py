@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from review import selectors as review_selectors
-from review.models import Rectification, Recheck, SelfDiagnosis, VerdictRecord
+from review.models import Recheck, Rectification, SelfDiagnosis, VerdictRecord
 from review.services.rules import rules_deadline
 from schools.models import School, SchoolUserObjectPermission
 from schools.permissions import ACT_FOR_SCHOOL_CODENAME
