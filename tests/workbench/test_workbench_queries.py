@@ -36,7 +36,8 @@ def build(n: int, *, cycle, staff, expert: Expert, tag: str) -> None:
     )
     rechecks = Recheck.objects.bulk_create(
         Recheck(cycle=cycle, school=s, planned_year=2026, materials_published_at=now,
-                start_date=date(2026, 5, 1) + timedelta(i), end_date=date(2026, 5, 3) + timedelta(i))
+                start_date=date(2026, 5, 1) + timedelta(i),
+                end_date=date(2026, 5, 3) + timedelta(i))
         for i, s in enumerate(schools)
     )  # fmt: skip
     PanelAssignment.objects.bulk_create(
