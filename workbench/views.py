@@ -76,7 +76,7 @@ def province_context(request) -> dict:
         "read_only": not is_provincial(request.user),
         "progress": charts.stacked_bars(rows, charts.REPORT_SERIES),
         "progress_legend": charts.legend(charts.REPORT_SERIES),
-        "verdict_chart": charts.stacked_bars(verdict_rows, charts.VERDICT_SERIES, label_width=150),
+        "verdict_chart": charts.stacked_bars(verdict_rows, charts.VERDICT_SERIES, label_width=76),
         "verdict_legend": charts.legend(charts.VERDICT_SERIES),
     }
 

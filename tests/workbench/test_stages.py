@@ -32,7 +32,7 @@ def test_stage_bar_marks_done_current_next_and_the_nearest_deadline():
     assert states["实施细则"] == DONE and states["自诊报告"] == DONE
     assert states["复核材料"] == CURRENT and states["公示"] == NEXT
     assert bar.deadline == date(2026, 4, 20) and bar.days_left == 19
-    assert bar.missing == ["尚缺：学校满意度调查"]
+    assert bar.missing == ["未上传：学校满意度调查"]
 
 
 def test_a_school_not_picked_has_the_recheck_steps_not_applicable():

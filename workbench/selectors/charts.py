@@ -10,12 +10,12 @@ from review.selectors import verdicts_in_force
 
 
 def verdicts_per_cycle() -> list[tuple[str, dict[str, int]]]:
-    """Cycle name → verdicts in force by kind, oldest cycle first (one query)."""
+    """Cycle (its years) → verdicts in force by kind, oldest cycle first (one query)."""
     counts: dict[tuple[int, str], Counter] = {}
-    for start, name, verdict in verdicts_in_force().values_list(
-        "cycle__start_year", "cycle__name", "verdict"
+    for start, end, verdict in verdicts_in_force().values_list(
+        "cycle__start_year", "cycle__end_year", "verdict"
     ):
-        counts.setdefault((start, name), Counter())[verdict] += 1
+        counts.setdefault((start, f"{start}—{end}"), Counter())[verdict] += 1
     return [(name, dict(c)) for (_, name), c in sorted(counts.items())]
 
 

@@ -57,8 +57,8 @@ def stacked_bars(
     rows: list[tuple[str, dict[str, int]]],
     series: list[tuple[str, str]],
     *,
-    width: int = 480,
-    label_width: int = 64,
+    width: int = 360,
+    label_width: int = 48,
     bar_height: int = 18,
     gap: int = 8,
 ) -> BarChart:
@@ -85,7 +85,7 @@ def stacked_bars(
     return BarChart(bars, width, height, label_width, bar_height, series, legend_y=14)
 
 
-def legend(series: list[tuple[str, str]], *, x0: int = 0, step: int = 72) -> list[dict]:
+def legend(series: list[tuple[str, str]], *, x0: int = 0, step: int = 64) -> list[dict]:
     """Legend swatches in one row above the chart."""
     return [
         {"key": key, "label": label, "x": x0 + i * step, "text_x": x0 + i * step + 16}

@@ -94,7 +94,7 @@ def stage_bar(facts: RoundFacts, *, today: date) -> StageBar:
                 "复核材料",
                 DONE if not facts.materials_missing or facts.published else LATER,
                 facts.publish_by,
-                [] if facts.published else [f"尚缺：{m}" for m in facts.materials_missing],
+                [] if facts.published else [f"未上传：{m}" for m in facts.materials_missing],
                 url_name="recheck",
             ),
             Step("公示", DONE if facts.published else LATER, facts.publish_by, url_name="recheck"),
