@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from review.services.panels import DEFAULT_PANEL_SIZE
@@ -118,24 +119,24 @@ def expert_workbench(request):
 def _own_heat_row(school) -> dict:
     """The school's own result per element beside the province's share (no school named)."""
     elements = chart_data.elements_in_force()
-    schools, results = chart_data.element_results()
-    heat = charts.heatmap(elements, [], results)
-    own = results.get(school.pk, {})
-    rows = [
-        {
-            "y": i * 22,
-            "code": row.code,
-            "name": row.name,
-            "share": row.share,
-            "checked": row.checked,
-            "own": charts.STATE_TEXT[
-                "none" if own.get(row.code) is None else ("yes" if own[row.code] else "no")
-            ],
-            "state": "none" if own.get(row.code) is None else ("yes" if own[row.code] else "no"),
-            "bar": round(row.share * 1.6, 1),
-        }
-        for i, row in enumerate(heat.rows)
-    ]
+    own = chart_data.own_results(school)
+    heat = charts.heatmap(elements, [], {}, totals=chart_data.element_shares())
+    rows = []
+    for i, row in enumerate(heat.rows):
+        value = own.get(row.code)
+        state = "none" if value is None else ("yes" if value else "no")
+        rows.append(
+            {
+                "y": i * 22,
+                "code": row.code,
+                "name": row.name,
+                "share": row.share,
+                "checked": row.checked,
+                "own": charts.STATE_TEXT[state],
+                "state": state,
+                "bar": round(row.share * 1.6, 1),
+            }
+        )
     return {"rows": rows, "height": len(rows) * 22 + 4, "checked": bool(own)}
 
 
@@ -156,7 +157,12 @@ def heatmap(request):
     schools, results = chart_data.element_results()
     longest = max((len(name) for _, name in schools), default=0)
     heat = charts.heatmap(elements, schools, results, names_height=min(longest, 16) * 13 + 8)
-    return render(request, "workbench/heatmap.html", {"heat": heat, "schools": schools})
+    return render(
+        request,
+        "workbench/heatmap.html",
+        # Escaped by heatmap_svg itself (every name and title goes through html.escape).
+        {"heat": heat, "schools": schools, "svg": mark_safe(charts.heatmap_svg(heat))},  # noqa: S308
+    )
 
 
 @login_required

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from review.exporters.data import ComparisonRow, VerdictReportData
 from review.models import (
@@ -141,33 +141,53 @@ RECTIFICATION_WINDOW_DAYS = 30
 IMPROVEMENT_WINDOW_DAYS = 60
 
 
+def _latest_in_force(prefix: str = "") -> Exists:
+    """A filter: the verdict (at ``prefix``) is its school's latest in force (R16, R17)."""
+    later = VerdictRecord.objects.filter(
+        school=OuterRef(f"{prefix}school"), corrected_by__isnull=True
+    ).filter(
+        Q(ranks_at__gt=OuterRef(f"{prefix}ranks_at"))
+        | Q(ranks_at=OuterRef(f"{prefix}ranks_at"), pk__gt=OuterRef(f"{prefix}pk"))
+    )
+    return ~Exists(later)
+
+
 def follow_up(kind: str, *, today) -> dict[int, object]:
-    """School id → the date that needs following up, for ``kind`` (fixed number of queries).
+    """School id → the date that needs following up, for ``kind`` (one query).
 
     ``rectification``: the latest verdict's rectification is not completed and is due within
     30 days or overdue (R11). ``improvement``: the latest verdict is 待改进/异常, its
     improvement period ends within 60 days or has ended, and no re-application was made (R16).
+    The database narrows the rows; only those few are read.
     """
-    from datetime import timedelta
+    from datetime import datetime, time, timedelta
 
-    latest: dict[int, VerdictRecord] = {}
-    for record in verdicts_in_force().only("pk", "school_id", "verdict", "published_at"):
-        latest[record.school_id] = record
-    latest_ids = {record.pk for record in latest.values()}
+    from django.utils import timezone
+
     found: dict[int, object] = {}
     if kind == "rectification":
         horizon = today + timedelta(days=RECTIFICATION_WINDOW_DAYS)
-        for verdict_id, school_id, due in Rectification.objects.filter(
-            completed_at__isnull=True, due__lte=horizon
-        ).values_list("verdict_id", "verdict__school_id", "due"):
-            if verdict_id in latest_ids:
-                found[school_id] = due
+        rows = (
+            Rectification.objects.filter(
+                completed_at__isnull=True, due__lte=horizon, verdict__corrected_by__isnull=True
+            )
+            .filter(_latest_in_force("verdict__"))
+            .values_list("verdict__school_id", "due")
+        )
+        found = dict(rows)
     elif kind == "improvement":
         horizon = today + timedelta(days=IMPROVEMENT_WINDOW_DAYS)
-        applied = set(Reapplication.objects.values_list("after_id", flat=True))
-        for record in latest.values():
-            if record.verdict == Verdict.EFFECTIVE or record.pk in applied:
-                continue
+        # Published about a year before the horizon or earlier (a day's margin for 29
+        # February and time zones); the exact end is checked below.
+        latest_day = horizon - timedelta(days=364)
+        cutoff = timezone.make_aware(datetime.combine(latest_day, time.max))
+        rows = (
+            VerdictRecord.objects.filter(corrected_by__isnull=True, published_at__lte=cutoff)
+            .exclude(verdict=Verdict.EFFECTIVE)
+            .filter(_latest_in_force(), ~Exists(Reapplication.objects.filter(after=OuterRef("pk"))))
+            .only("pk", "school_id", "verdict", "published_at")
+        )
+        for record in rows:
             end = record.improvement_end
             if end and end <= horizon:
                 found[record.school_id] = end

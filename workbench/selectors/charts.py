@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
 from indicators.models import Element, IndicatorSystem
-from review.models import ConsolidatedFinding
+from review.models import ConsolidatedFinding, VerdictRecord
 from review.selectors import verdicts_in_force
 
 
@@ -26,26 +28,65 @@ def elements_in_force() -> list[tuple[str, str]]:
     return list(rows.order_by("project__position", "position").values_list("code", "name"))
 
 
+def _latest_rechecked() -> QuerySet[VerdictRecord]:
+    """Each school's latest verdict in force that came from a re-check (one row per school)."""
+    later = VerdictRecord.objects.filter(
+        school=OuterRef("school"), corrected_by__isnull=True, recheck__isnull=False
+    ).filter(
+        Q(ranks_at__gt=OuterRef("ranks_at"))
+        | Q(ranks_at=OuterRef("ranks_at"), pk__gt=OuterRef("pk"))
+    )
+    return VerdictRecord.objects.filter(corrected_by__isnull=True, recheck__isnull=False).filter(
+        ~Exists(later)
+    )
+
+
+def _findings(latest: QuerySet[VerdictRecord]) -> QuerySet[ConsolidatedFinding]:
+    return ConsolidatedFinding.objects.filter(
+        consolidation__recheck_id__in=latest.values("recheck_id")
+    )
+
+
 def element_results() -> tuple[list[tuple[int, str]], dict[int, dict]]:
     """Each school's latest published re-check: element code → consistent (相符) or not.
 
-    Returns the schools (id, name) by name, and their results. Two queries whatever the
-    number of schools: the verdicts in force, and the consolidated findings of published
-    re-checks (matched to each school's latest here).
+    Returns the schools (id, name) by name, and their results: two queries whatever the
+    number of schools.
     """
-    latest: dict[int, tuple[int, str]] = {}
-    for school_id, recheck_id, name in verdicts_in_force(recheck__isnull=False).values_list(
+    latest = _latest_rechecked()
+    by_recheck: dict[int, int] = {}
+    schools = []
+    for school_id, recheck_id, name in latest.values_list(
         "school_id", "recheck_id", "school__name"
-    ):
-        latest[school_id] = (recheck_id, name)
-    wanted = {recheck_id: school_id for school_id, (recheck_id, _) in latest.items()}
+    ).order_by("school__name"):
+        by_recheck[recheck_id] = school_id
+        schools.append((school_id, name))
     results: dict[int, dict] = {}
-    findings = ConsolidatedFinding.objects.filter(
-        consolidation__recheck__verdicts__isnull=False
-    ).values_list("consolidation__recheck_id", "element__code", "consistent")
-    for recheck_id, code, consistent in findings.distinct():
-        school_id = wanted.get(recheck_id)
-        if school_id is not None:
-            results.setdefault(school_id, {})[code] = consistent
-    schools = sorted(((pk, name) for pk, (_, name) in latest.items()), key=lambda s: s[1])
+    for recheck_id, code, consistent in _findings(latest).values_list(
+        "consolidation__recheck_id", "element__code", "consistent"
+    ):
+        results.setdefault(by_recheck[recheck_id], {})[code] = consistent
     return schools, results
+
+
+def element_shares() -> dict[str, tuple[int, int]]:
+    """Element code → (schools judged, schools found not consistent), province-wide (one query)."""
+    rows = (
+        _findings(_latest_rechecked())
+        .values("element__code")
+        .annotate(
+            checked=Count("pk", filter=Q(consistent__isnull=False)),
+            failures=Count("pk", filter=Q(consistent=False)),
+        )
+        .values_list("element__code", "checked", "failures")
+    )
+    return {code: (checked, failures) for code, checked, failures in rows}
+
+
+def own_results(school) -> dict[str, bool | None]:
+    """The school's own latest published re-check, element by element (one query)."""
+    return dict(
+        _findings(_latest_rechecked().filter(school=school)).values_list(
+            "element__code", "consistent"
+        )
+    )

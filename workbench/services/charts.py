@@ -8,6 +8,7 @@ table with the same numbers, for screen readers and for print.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from html import escape
 
 # The report states in the order they stack, with the label the legend and the table use.
 REPORT_SERIES = [
@@ -136,6 +137,7 @@ def heatmap(
     schools: list[tuple[int, str]],
     results: dict[int, dict[str, bool | None]],
     *,
+    totals: dict[str, tuple[int, int]] | None = None,
     cell: int = 14,
     label_width: int = 168,
     top: int = 8,
@@ -148,11 +150,16 @@ def heatmap(
     """
     failures = {code: 0 for code, _ in elements}
     checked = {code: 0 for code, _ in elements}
-    for by_code in results.values():
-        for code, consistent in by_code.items():
-            if code in failures and consistent is not None:
-                checked[code] += 1
-                failures[code] += consistent is False
+    if totals is not None:  # counted by the database: (judged, not consistent) per element
+        for code, (judged, failed) in totals.items():
+            if code in failures:
+                checked[code], failures[code] = judged, failed
+    else:
+        for by_code in results.values():
+            for code, consistent in by_code.items():
+                if code in failures and consistent is not None:
+                    checked[code] += 1
+                    failures[code] += consistent is False
     order = sorted(elements, key=lambda e: (-failures[e[0]], e[0]))
     grid_top = top + names_height
     rows = []
@@ -178,3 +185,34 @@ def heatmap(
     width = label_width + max(len(schools), 1) * cell + 8
     height = grid_top + len(order) * cell + 8
     return Heatmap(rows, columns, width, height, label_width, cell, top)
+
+
+def heatmap_svg(heat: Heatmap, *, title_id: str = "heat-title") -> str:
+    """The heatmap as SVG markup, escaped here: thousands of cells are drawn in one pass.
+
+    A template loop over 7,500 cells costs far more than the page's queries; this is the
+    same markup, written directly.
+    """
+    side = heat.cell - 1
+    parts = [
+        f'<svg class="heat" viewBox="0 0 {heat.width} {heat.height}" width="{heat.width}" '
+        f'height="{heat.height}" role="img" aria-labelledby="{title_id}">',
+        f'<title id="{title_id}">各校各诊断要素复核结果（汇总数据见下方表格）</title>',
+    ]
+    for col in heat.columns:
+        name = escape(col["name"] if len(col["name"]) <= 16 else col["name"][:15] + "…")
+        x, y = col["x"], col["y"]
+        parts.append(
+            f'<text class="col-label" x="{x}" y="{y}" transform="rotate(-90 {x} {y})">{name}</text>'
+        )
+    for row in heat.rows:
+        label = row.name if len(row.name) <= 9 else row.name[:8] + "…"
+        text = f"{escape(row.code)} {escape(label)}"
+        parts.append(f'<text class="bar-label" x="0" y="{row.text_y}">{text}</text>')
+        parts.extend(
+            f'<rect class="hm-{c.state}" x="{c.x}" y="{c.y}" width="{side}" height="{side}">'
+            f"<title>{escape(c.title)}</title></rect>"
+            for c in row.cells
+        )
+    parts.append("</svg>")
+    return "".join(parts)
