@@ -186,7 +186,8 @@ with test_database():
                 profile = cProfile.Profile()
                 profile.runcall(lambda client=client, url=url: [client.get(url) for _ in range(3)])
                 print(f"== {label}")
-                pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
+                lines = int(os.environ.get("BENCH_PROFILE_LINES", "30"))
+                pstats.Stats(profile).sort_stats("cumulative").print_stats(lines)
     floor_ms = None
     for label, user, url in pages:
         client = client_for(user)
@@ -194,6 +195,9 @@ with test_database():
         assert response.status_code == 200, (label, response.status_code)
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
+        if os.environ.get("BENCH_SQL") and os.environ["BENCH_SQL"] in label:
+            for q in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:8]:
+                print(f"  {float(q['time']) * 1000:.1f} ms  {q['sql'][:300]}")
         median = measure(
             f"GET {label}, 1,500 schools ({len(queries)} queries)",
             lambda client=client, url=url: client.get(url),

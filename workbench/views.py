@@ -5,6 +5,7 @@ Parse, call the selectors and the pure chart/stage services, render. Outsiders g
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 
 from django.contrib import messages
@@ -153,16 +154,25 @@ def heatmap(request):
         )
     if not reads_everything(request.user):
         raise Http404("页面不存在")
-    elements = chart_data.elements_in_force()
-    schools, results = chart_data.element_results()
-    longest = max((len(name) for _, name in schools), default=0)
-    heat = charts.heatmap(elements, schools, results, names_height=min(longest, 16) * 13 + 8)
+    page = chart_data.cached("heatmap-page", _heatmap_page)
     return render(
         request,
         "workbench/heatmap.html",
         # Escaped by heatmap_svg itself (every name and title goes through html.escape).
-        {"heat": heat, "schools": schools, "svg": mark_safe(charts.heatmap_svg(heat))},  # noqa: S308
+        {**page, "svg": mark_safe(page["svg"])},  # noqa: S308
     )
+
+
+def _heatmap_page() -> dict:
+    elements = chart_data.elements_in_force()
+    schools, results = chart_data.element_results()
+    longest = max((len(name) for _, name in schools), default=0)
+    heat = charts.heatmap(elements, schools, results, names_height=min(longest, 16) * 13 + 8)
+    return {
+        "svg": charts.heatmap_svg(heat),
+        "rows": [dataclasses.replace(row, cells=[]) for row in heat.rows],
+        "schools": len(schools),
+    }
 
 
 @login_required

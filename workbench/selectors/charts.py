@@ -4,11 +4,33 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from indicators.models import Element, IndicatorSystem
 from review.models import ConsolidatedFinding, VerdictRecord
 from review.selectors import verdicts_in_force
+from schools.models import School
+
+CACHE_SECONDS = 3600
+
+
+def _stamp() -> str:
+    """What the heatmap's numbers depend on, in two small aggregate queries.
+
+    A published verdict and its consolidated findings never change (a correction is a new
+    record), so the verdicts' count and last id, with the schools' last change (a renamed
+    school), say whether anything the heatmap shows has moved.
+    """
+    verdicts = VerdictRecord.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    schools = School.objects.aggregate(n=Count("pk"), changed=Max("modified"))
+    changed = schools["changed"].timestamp() if schools["changed"] else 0
+    return f"{verdicts['n']}-{verdicts['last']}-{schools['n']}-{changed}"
+
+
+def cached(name: str, compute):
+    """``compute()``, kept until a verdict is published or a school changes."""
+    return cache.get_or_set(f"workbench:{name}:{_stamp()}", compute, CACHE_SECONDS)
 
 
 def verdicts_per_cycle() -> list[tuple[str, dict[str, int]]]:
@@ -51,8 +73,12 @@ def element_results() -> tuple[list[tuple[int, str]], dict[int, dict]]:
     """Each school's latest published re-check: element code → consistent (相符) or not.
 
     Returns the schools (id, name) by name, and their results: two queries whatever the
-    number of schools.
+    number of schools (cached until a verdict is published or a school changes).
     """
+    return cached("results", _element_results)
+
+
+def _element_results() -> tuple[list[tuple[int, str]], dict[int, dict]]:
     latest = _latest_rechecked()
     by_recheck: dict[int, int] = {}
     schools = []
@@ -70,7 +96,11 @@ def element_results() -> tuple[list[tuple[int, str]], dict[int, dict]]:
 
 
 def element_shares() -> dict[str, tuple[int, int]]:
-    """Element code → (schools judged, schools found not consistent), province-wide (one query)."""
+    """Element code → (schools judged, schools found not consistent), province-wide."""
+    return cached("shares", _element_shares)
+
+
+def _element_shares() -> dict[str, tuple[int, int]]:
     rows = (
         _findings(_latest_rechecked())
         .values("element__code")

@@ -48,9 +48,11 @@ def _index(**params) -> str:
 
 def report_progress(year: int) -> dict[str, Counter]:
     """City → counts of the year's reports by state (not_started, draft, submitted, filed)."""
-    states = dict(SelfDiagnosis.objects.filter(year=year).values_list("school_id", "status"))
+    states = dict(
+        SelfDiagnosis.objects.filter(year=year).order_by().values_list("school_id", "status")
+    )
     progress: dict[str, Counter] = {city: Counter() for city in City.values}
-    for pk, city in School.objects.values_list("pk", "city"):
+    for pk, city in School.objects.order_by().values_list("pk", "city"):
         progress.setdefault(city, Counter())[states.get(pk, "not_started")] += 1
     return progress
 

@@ -24,23 +24,28 @@ VERDICT_SERIES = [
 ]
 
 
+def _n(value: float) -> str:
+    """A coordinate as SVG text: no locale's decimal comma, no template localisation."""
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
 @dataclass
 class Segment:
     key: str
     label: str
     value: int
-    x: float
-    width: float
+    x: str
+    width: str
 
 
 @dataclass
 class Bar:
     label: str
     total: int
-    y: float
+    y: int
     segments: list[Segment] = field(default_factory=list)
-    text_y: float = 0.0
-    end_x: float = 0.0
+    text_y: str = "0"
+    end_x: str = "0"
 
 
 @dataclass
@@ -77,10 +82,10 @@ def stacked_bars(
             value = values.get(key, 0)
             if value:
                 w = value * scale
-                bar.segments.append(Segment(key, name, value, round(x, 2), round(w, 2)))
+                bar.segments.append(Segment(key, name, value, _n(x), _n(w)))
                 x += w
-        bar.text_y = y + bar_height * 0.75
-        bar.end_x = round(x + 4, 2)
+        bar.text_y = _n(y + bar_height * 0.75)
+        bar.end_x = _n(x + 4)
         bars.append(bar)
     height = top + len(rows) * (bar_height + gap) + 4
     return BarChart(bars, width, height, label_width, bar_height, series, legend_y=14)
