@@ -46,6 +46,7 @@ class Bar:
     segments: list[Segment] = field(default_factory=list)
     text_y: str = "0"
     end_x: str = "0"
+    cells: list[int] = field(default_factory=list)  # the table's row: a value per series
 
 
 @dataclass
@@ -78,6 +79,7 @@ def stacked_bars(
         y = top + i * (bar_height + gap)
         x = float(label_width)
         bar = Bar(label=label, total=sum(values.get(k, 0) for k, _ in series), y=y)
+        bar.cells = [values.get(k, 0) for k, _ in series]
         for key, name in series:
             value = values.get(key, 0)
             if value:
