@@ -112,3 +112,21 @@ def test_heatmap_counts_and_order(client, everyone, cycle_2026):
     client.force_login(everyone["alice"])
     page = client.get("/workbench/heatmap/").content.decode()
     assert "查询丙职业技术学院" not in page and "全省相符比例" in page
+
+
+def test_follow_up_counts_and_the_verdict_list_filters(client, everyone, cycle_2026):
+    """Rectifications due within 30 days (R11), improvement periods ending within 60 (R16)."""
+    build(3, cycle=cycle_2026, staff=everyone["province"], expert=everyone["expert"].expert,
+          tag="丁")  # fmt: skip
+    old = VerdictRecord.objects.filter(school__name__startswith="查询丁").first()
+    VerdictRecord.objects.filter(pk=old.pk).update(
+        published_at=timezone.now() - timedelta(days=330)
+    )
+    client.force_login(everyone["province"])
+    items = {i.label: i for i in client.get("/workbench/province/").context["items"]}
+    rectification = items["整改到期或已逾期（30 天内到期）"]
+    improvement = items["改进期 60 天内期满、尚未申请重新复核"]
+    assert (rectification.count, improvement.count) == (3, 1)
+    rows = client.get(rectification.url).context["rows"]
+    assert len(rows) == 3 and all(r.school.name.startswith("查询丁") for r in rows)
+    assert [r.school.pk for r in client.get(improvement.url).context["rows"]] == [old.school_id]
