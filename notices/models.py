@@ -23,6 +23,7 @@ class NoticeKind(models.TextChoices):
     SANCTION_YEAR = "sanction_year", "限制措施年度执行（R17）"
     CONDITIONS_CARD = "conditions_card", "办学条件黄牌/红牌"
     CONDITIONS_TREND = "conditions_trend", "办学条件指标连续下降"
+    MANUAL_REMINDER = "manual_reminder", "催办提醒"
 
 
 class Stage(models.TextChoices):

@@ -22,6 +22,7 @@ PACKAGES = [
     "disclosure",
     "statedata",
     "accounts",
+    "workbench",
 ]
 # Pure rule modules: what the policy says, decided without the database.
 PURE_RULES = {
@@ -32,6 +33,8 @@ PURE_RULES = {
     "statedata.services.conditions",
     "statedata.services.conditions_plan",
     "statedata.services.conditions_exact",
+    "workbench.services.stages",
+    "workbench.services.charts",
 }
 
 

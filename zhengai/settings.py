@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "csp",
     "statedata",
     "accounts",
+    "workbench",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("review.urls")),
     path("", include("notices.urls")),
     path("", include("statedata.urls")),
+    path("", include("workbench.urls")),
 ]
 # The public column in Chinese at /column/… and with English labels at /en/column/….
 urlpatterns += i18n_patterns(path("", include("disclosure.urls")), prefix_default_language=False)

@@ -1,12 +1,16 @@
 """The reads that views and tasks share, one module per stage; re-exported here."""
 
 from review.selectors.rechecks import (
+    NEEDS,
     CycleRow,
     assignments_of,
     cycle_overview,
     cycle_rechecks,
+    rechecks_needing,
 )
 from review.selectors.self_diagnosis import (
+    UNSUBMITTED,
+    UNSUBMITTED_STATES,
     ElementForm,
     edit_page,
     export_stamp,
@@ -15,10 +19,13 @@ from review.selectors.self_diagnosis import (
     report_data_live,
     report_from_snapshot,
     report_statuses,
+    rules_filed,
     snapshot_from,
 )
 from review.selectors.verdicts import (
+    FOLLOW,
     SchoolVerdicts,
+    follow_up,
     latest_verdict_in_force,
     verdict_history,
     verdict_report_data,
@@ -34,12 +41,19 @@ __all__ = [
     "report_data_live",
     "report_from_snapshot",
     "report_statuses",
+    "rules_filed",
+    "UNSUBMITTED",
+    "UNSUBMITTED_STATES",
     "snapshot_from",
     "CycleRow",
+    "NEEDS",
+    "rechecks_needing",
     "assignments_of",
     "cycle_overview",
     "cycle_rechecks",
     "SchoolVerdicts",
+    "FOLLOW",
+    "follow_up",
     "latest_verdict_in_force",
     "verdict_history",
     "verdict_report_data",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from django.db.models import Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from review.models import (
     PanelAssignment,
     Recheck,
     SelfDiagnosis,
+    VerdictRecord,
 )
 from review.selectors.verdicts import verdicts_in_force
 from schools.models import School
@@ -85,10 +86,37 @@ def cycle_overview(cycle, *, filters: dict[str, str]) -> list[CycleRow]:
     return rows
 
 
-def cycle_rechecks(cycle):
-    """The cycle's re-checks with their panels, for the planning page."""
+# What a re-check may still need from staff: the planning page's filter and the workbench's
+# counts read the same definitions.
+NEEDS = {
+    "dates": "未排定复核日期",
+    "panel": "专家组未配齐（人数不足或未定组长）",
+    "publication": "专家组已提交合议，待发布结论",
+}
+
+
+def rechecks_needing(rechecks: QuerySet, *, need: str, panel_size: int) -> QuerySet:
+    """Re-checks (not yet concluded) that still need ``need`` from staff."""
+    open_ = rechecks.filter(~Exists(VerdictRecord.objects.filter(recheck=OuterRef("pk"))))
+    if need == "dates":
+        return open_.filter(start_date__isnull=True)
+    if need == "panel":
+        return open_.annotate(
+            members=Count("assignments"),
+            led=Exists(PanelAssignment.objects.filter(recheck=OuterRef("pk"), is_lead=True)),
+        ).filter(Q(members__lt=panel_size) | Q(led=False))
+    if need == "publication":
+        return open_.filter(consolidation__submitted_at__isnull=False)
+    return rechecks
+
+
+def cycle_rechecks(cycle, *, need: str = "", panel_size: int = 5):
+    """The cycle's re-checks with their panels, for the planning page (``need``: a filter)."""
+    rechecks = cycle.rechecks.all()
+    if need in NEEDS:
+        rechecks = rechecks_needing(rechecks, need=need, panel_size=panel_size)
     return (
-        cycle.rechecks.select_related("school")
+        rechecks.select_related("school")
         .prefetch_related(
             Prefetch(
                 "assignments",

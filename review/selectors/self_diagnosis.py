@@ -154,6 +154,8 @@ def report_statuses(
             "pk", "school_id", "status", "submitted_at", "modified", "year"
         )
     }
+    if filters.get("rules") == "missing":
+        schools = schools.exclude(pk__in=rules_filed(year=year))
     status = filters.get("status")
     rows = []
     counts = dict.fromkeys(["not_started", *ReportStatus.values], 0)
@@ -161,10 +163,23 @@ def report_statuses(
         report = reports.get(school.pk)
         state = report.status if report else "not_started"
         counts[state] += 1
-        if status and status != state:
+        if status == UNSUBMITTED:
+            if state not in UNSUBMITTED_STATES:
+                continue
+        elif status and status != state:
             continue
         rows.append((school, report))
     return rows, counts
+
+
+# A filter of the list (and the workbench's count): not started or still a draft.
+UNSUBMITTED = "unsubmitted"
+UNSUBMITTED_STATES = ("not_started", ReportStatus.DRAFT)
+
+
+def rules_filed(*, year: int) -> QuerySet:
+    """The ids of schools that filed implementation rules for ``year`` (a subquery)."""
+    return ImplementationRules.objects.filter(year=year).values("school_id")
 
 
 def implementation_rules_of(school: School) -> list[ImplementationRules]:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from review.exporters.data import ComparisonRow, VerdictReportData
 from review.models import (
     Reapplication,
+    Rectification,
     VerdictRecord,
 )
-from review.services.verdict import MeasuresRating, explain_verdict
+from review.services.verdict import MeasuresRating, Verdict, explain_verdict
 from schools.models import School
 
 # --- Verdicts -------------------------------------------------------------------------------
@@ -121,8 +122,73 @@ def verdict_history(*, filters: dict[str, str]) -> list[SchoolVerdicts]:
     ):
         row_of(record).corrected.append(record)
     rows = sorted(by_school.values(), key=lambda r: r.school.name)
+    if filters.get("follow") in FOLLOW and filters.get("today"):
+        wanted = follow_up(filters["follow"], today=filters["today"])
+        rows = [r for r in rows if r.school.pk in wanted]
     if filters.get("q"):
         rows = [r for r in rows if filters["q"].strip() in r.school.name]
     if filters.get("verdict"):
         rows = [r for r in rows if r.latest and r.latest.verdict == filters["verdict"]]
     return rows
+
+
+# What staff follow up after verdicts: the list's filter and the workbench's counts.
+FOLLOW = {
+    "rectification": "整改到期或已逾期（30 天内到期）",
+    "improvement": "改进期 60 天内期满、尚未申请重新复核",
+}
+RECTIFICATION_WINDOW_DAYS = 30
+IMPROVEMENT_WINDOW_DAYS = 60
+
+
+def _latest_in_force(prefix: str = "") -> Exists:
+    """A filter: the verdict (at ``prefix``) is its school's latest in force (R16, R17)."""
+    later = VerdictRecord.objects.filter(
+        school=OuterRef(f"{prefix}school"), corrected_by__isnull=True
+    ).filter(
+        Q(ranks_at__gt=OuterRef(f"{prefix}ranks_at"))
+        | Q(ranks_at=OuterRef(f"{prefix}ranks_at"), pk__gt=OuterRef(f"{prefix}pk"))
+    )
+    return ~Exists(later)
+
+
+def follow_up(kind: str, *, today) -> dict[int, object]:
+    """School id → the date that needs following up, for ``kind`` (one query).
+
+    ``rectification``: the latest verdict's rectification is not completed and is due within
+    30 days or overdue (R11). ``improvement``: the latest verdict is 待改进/异常, its
+    improvement period ends within 60 days or has ended, and no re-application was made (R16).
+    The database narrows the rows; only those few are read.
+    """
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    found: dict[int, object] = {}
+    if kind == "rectification":
+        horizon = today + timedelta(days=RECTIFICATION_WINDOW_DAYS)
+        rows = (
+            Rectification.objects.filter(
+                completed_at__isnull=True, due__lte=horizon, verdict__corrected_by__isnull=True
+            )
+            .filter(_latest_in_force("verdict__"))
+            .values_list("verdict__school_id", "due")
+        )
+        found = dict(rows)
+    elif kind == "improvement":
+        horizon = today + timedelta(days=IMPROVEMENT_WINDOW_DAYS)
+        # Published about a year before the horizon or earlier (a day's margin for 29
+        # February and time zones); the exact end is checked below.
+        latest_day = horizon - timedelta(days=364)
+        cutoff = timezone.make_aware(datetime.combine(latest_day, time.max))
+        rows = (
+            VerdictRecord.objects.filter(corrected_by__isnull=True, published_at__lte=cutoff)
+            .exclude(verdict=Verdict.EFFECTIVE)
+            .filter(_latest_in_force(), ~Exists(Reapplication.objects.filter(after=OuterRef("pk"))))
+            .only("pk", "school_id", "verdict", "published_at")
+        )
+        for record in rows:
+            end = record.improvement_end
+            if end and end <= horizon:
+                found[record.school_id] = end
+    return found

@@ -46,7 +46,7 @@ from review.services import materials, panel_assignments
 from review.services import rechecks as service
 from review.services.deadlines import minimum_sample
 from review.services.files import stored_file_response
-from review.services.panels import KIND_LABELS
+from review.services.panels import DEFAULT_PANEL_SIZE, KIND_LABELS
 from review.services.scoring import consolidated_matched
 from review.services.verdict import MeasuresRating, decide_verdict, explain_verdict
 from schools.models import City, Expert, School
@@ -142,12 +142,15 @@ def cycle_export(request, pk: int):
 @require_GET
 def cycle_rechecks(request, pk: int):
     cycle = _staff_cycle(request, pk)
+    need = request.GET.get("need", "")
     return render(
         request,
         "review/cycle_rechecks.html",
         {
             "cycle": cycle,
-            "rechecks": selectors.cycle_rechecks(cycle),
+            "rechecks": selectors.cycle_rechecks(cycle, need=need, panel_size=DEFAULT_PANEL_SIZE),
+            "need": need if need in selectors.NEEDS else "",
+            "needs": selectors.NEEDS.items(),
             "can_edit": is_provincial(request.user),
         },
     )

@@ -50,13 +50,14 @@ def index(request):
         return _school_index(request, school, RulesUploadForm(initial={"year": year}))
     if not reads_everything(request.user):
         raise Http404("页面不存在")
-    filters = {key: request.GET.get(key, "") for key in ("q", "city", "status")}
+    filters = {key: request.GET.get(key, "") for key in ("q", "city", "status", "rules")}
     try:
         chosen = int(request.GET.get("year") or year)
     except ValueError:
         chosen = year
     rows, counts = selectors.report_statuses(year=chosen, filters=filters)
     statuses = [("not_started", "未开始"), *ReportStatus.choices]
+    status_choices = [*statuses, (selectors.UNSUBMITTED, "未提交（未开始或草稿）")]
     return render(
         request,
         "review/province_index.html",
@@ -66,7 +67,7 @@ def index(request):
             "years": range(year + 1, 2016, -1),
             "filters": filters,
             "cities": City.choices,
-            "statuses": statuses,
+            "statuses": status_choices,
             "status_counts": [(value, label, counts[value]) for value, label in statuses],
         },
     )

@@ -202,13 +202,16 @@ def reapply(request, pk: int):
 def verdicts(request):
     if not reads_everything(request.user):
         raise Http404("页面不存在")
-    rows = selectors.verdict_history(filters={k: request.GET.get(k, "") for k in ("verdict", "q")})
+    today = timezone.localdate()
+    filters = {k: request.GET.get(k, "") for k in ("verdict", "q", "follow")}
+    rows = selectors.verdict_history(filters={**filters, "today": today})
     return render(
         request,
         "review/verdicts.html",
         {
             "rows": rows,
             "verdicts": Verdict.choices,
+            "follows": selectors.FOLLOW.items(),
             "filters": request.GET,
             "today": timezone.localdate(),
         },

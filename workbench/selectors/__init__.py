@@ -1,0 +1,1 @@
+"""The workbench's reads, one module per audience; each runs a fixed number of queries."""
