@@ -1,9 +1,15 @@
-"""Notices for what the workflow announces (``review/events.py``): the subscriber side."""
+"""Notices for what the workflow announces (``review/events.py``): the subscriber side.
+
+Each receiver writes its rows in the step's own transaction (a rolled-back step leaves no
+notice); the rows' once-only key makes a repeated signal add nothing.
+"""
 
 from __future__ import annotations
 
 from django.dispatch import receiver
 
+from notices.services import events as told
+from notices.services import outcomes
 from notices.services.scan import sanction_dues, write_notices
 from review import events
 
@@ -12,3 +18,73 @@ from review import events
 def sanction_opened(sender, *, sanction, **kwargs) -> None:
     """Tell the school and staff the day a sanction opens (the scan's key: never twice)."""
     write_notices(sanction_dues(sanction, sanction.opened_on))
+
+
+@receiver(events.sanction_lifted)
+def sanction_lifted(sender, *, sanction, **kwargs) -> None:
+    told.write(outcomes.sanction_lifted(sanction))
+
+
+@receiver(events.experts_assigned)
+def experts_assigned(sender, *, changes, **kwargs) -> None:
+    told.write(told.experts_assigned(changes))
+
+
+@receiver(events.expert_removed)
+def expert_removed(sender, *, change, **kwargs) -> None:
+    told.write(told.expert_removed(change))
+
+
+@receiver(events.lead_named)
+def lead_named(sender, *, change, **kwargs) -> None:
+    told.write(told.lead_named(change))
+
+
+@receiver(events.materials_published)
+def materials_published(sender, *, recheck, **kwargs) -> None:
+    told.write(told.materials_published(recheck))
+
+
+@receiver(events.materials_submitted)
+def materials_submitted(sender, *, recheck, **kwargs) -> None:
+    told.write(told.materials_submitted(recheck))
+
+
+@receiver(events.material_withdrawn)
+def material_withdrawn(sender, *, material, **kwargs) -> None:
+    told.write(told.material_withdrawn(material))
+
+
+@receiver(events.findings_submitted)
+def findings_submitted(sender, *, assignment, **kwargs) -> None:
+    told.write(outcomes.findings_submitted(assignment))
+
+
+@receiver(events.consolidation_submitted)
+def consolidation_submitted(sender, *, consolidation, **kwargs) -> None:
+    told.write(outcomes.consolidation_submitted(consolidation))
+
+
+@receiver(events.consolidation_returned)
+def consolidation_returned(sender, *, recheck, reason, **kwargs) -> None:
+    told.write(outcomes.consolidation_returned(recheck, reason))
+
+
+@receiver(events.verdict_published)
+def verdict_published(sender, *, record, **kwargs) -> None:
+    told.write(outcomes.verdict_published(record))
+
+
+@receiver(events.verdict_corrected)
+def verdict_corrected(sender, *, record, **kwargs) -> None:
+    told.write(outcomes.verdict_corrected(record))
+
+
+@receiver(events.rectification_reported)
+def rectification_reported(sender, *, rectification, **kwargs) -> None:
+    told.write(outcomes.rectification_reported(rectification))
+
+
+@receiver(events.report_reopened)
+def report_reopened(sender, *, reopening, **kwargs) -> None:
+    told.write(outcomes.report_reopened(reopening))
