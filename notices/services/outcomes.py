@@ -103,13 +103,6 @@ def consolidation_returned(recheck: Recheck, reason: str) -> list[EventNotice]:
 # --- Verdicts ----------------------------------------------------------------------------------
 
 
-def _verdict_people(record: VerdictRecord) -> tuple:
-    people = school_staff(record.school_id)
-    if record.recheck_id:
-        people += panel(record.recheck_id)
-    return people
-
-
 def _after_verdict(record: VerdictRecord) -> str:
     if record.verdict == "effective":
         return "本周期内不再复核。请按复核报告写好整改方案，并在期限内完成整改。"
@@ -121,43 +114,56 @@ def _after_verdict(record: VerdictRecord) -> str:
     )
 
 
+def _school_and_panel(record: VerdictRecord, **fields) -> list[EventNotice]:
+    """The same news twice: the school is told what to do next, the panel that it is done."""
+    school_next, panel_next = fields.pop("school_next"), fields.pop("panel_next")
+    notices = [EventNotice(**fields, next=school_next, recipients=school_staff(record.school_id))]
+    if record.recheck_id:
+        notices.append(EventNotice(**fields, next=panel_next, recipients=panel(record.recheck_id)))
+    return notices
+
+
 def verdict_published(record: VerdictRecord) -> list[EventNotice]:
-    record = VerdictRecord.objects.select_related("school").get(pk=record.pk)
-    subject = "未按时开展诊改" if not record.diagnosed_on_time else "复核结论"
-    return [
-        EventNotice(
-            kind=NoticeKind.VERDICT_PUBLISHED,
-            subject=f"verdict:{record.pk}",
-            day=day_of(record.published_at),
-            title=f"{record.school.name}{subject}已发布：{record.get_verdict_display()}",
-            what=f"省教育厅发布了{record.school.name}的{subject}：“{record.get_verdict_display()}”"
-            + (f"（相符 {record.matched} 项）" if record.matched is not None else "")
-            + "。结论已在专栏公开。",
-            next="学校：" + _after_verdict(record) + "专家：无需再办理，可查看结论。",
-            url=reverse("review:verdict", kwargs={"pk": record.pk}),
-            recipients=_verdict_people(record),
+    record = VerdictRecord.objects.select_related("school", "cycle").get(pk=record.pk)
+    shown = record.get_verdict_display()
+    if record.diagnosed_on_time:
+        title = f"{record.school.name}复核结论已发布：{shown}"
+        what = f"省教育厅发布了{record.school.name}的复核结论：“{shown}”" + (
+            f"（相符 {record.matched} 项）。" if record.matched is not None else "。"
         )
-    ]
+    else:
+        title = f"{record.school.name}：{record.cycle.name}内未按时开展诊改，结论为“{shown}”"
+        what = f"{record.school.name}在{record.cycle.name}内未按时开展自主诊改，结论视为“{shown}”。"
+    return _school_and_panel(
+        record,
+        kind=NoticeKind.VERDICT_PUBLISHED,
+        subject=f"verdict:{record.pk}",
+        day=day_of(record.published_at),
+        title=title,
+        what=what + "结论已在专栏公开。",
+        url=reverse("review:verdict", kwargs={"pk": record.pk}),
+        school_next=_after_verdict(record),
+        panel_next="本次复核已完成，无需再办理；可查看发布的结论和复核报告。",
+    )
 
 
 def verdict_corrected(record: VerdictRecord) -> list[EventNotice]:
     record = VerdictRecord.objects.select_related("school", "corrects").get(pk=record.pk)
     old = record.corrects
     was = f"由“{old.get_verdict_display()}”" if old else ""
-    return [
-        EventNotice(
-            kind=NoticeKind.VERDICT_CORRECTED,
-            subject=f"verdict:{record.pk}",
-            day=day_of(record.published_at),
-            title=f"{record.school.name}的复核结论已更正：{record.get_verdict_display()}",
-            what=f"省教育厅更正了{record.school.name}的复核结论，{was}更正为"
-            f"“{record.get_verdict_display()}”，原因：{record.correction_reason}。"
-            "原结论仍可查看，并标明已更正。",
-            next="学校：以更正后的结论为准。" + _after_verdict(record) + "专家：无需办理。",
-            url=reverse("review:verdict", kwargs={"pk": record.pk}),
-            recipients=_verdict_people(record),
-        )
-    ]
+    return _school_and_panel(
+        record,
+        kind=NoticeKind.VERDICT_CORRECTED,
+        subject=f"verdict:{record.pk}",
+        day=day_of(record.published_at),
+        title=f"{record.school.name}的复核结论已更正：{record.get_verdict_display()}",
+        what=f"省教育厅更正了{record.school.name}的复核结论，{was}更正为"
+        f"“{record.get_verdict_display()}”，原因：{record.correction_reason}。"
+        "原结论仍可查看，并标明已更正。",
+        url=reverse("review:verdict", kwargs={"pk": record.pk}),
+        school_next="以更正后的结论为准。" + _after_verdict(record),
+        panel_next="无需办理；可查看更正后的结论。",
+    )
 
 
 def rectification_reported(rectification: Rectification) -> list[EventNotice]:
@@ -206,16 +212,25 @@ def sanction_lifted(sanction: Sanction) -> list[EventNotice]:
         else reverse("review:sanctions")
     )
     since = f"自 {sanction.opened_on:%Y-%m-%d} 起"
+    closed = sanction.closed_on or timezone.localdate()
+    fields = {
+        "kind": NoticeKind.SANCTION_LIFTED,
+        "subject": f"sanction:{sanction.pk}",
+        "day": closed,
+        "title": f"{sanction.school.name}：限制措施解除",
+        "what": f"{sanction.school.name}{since}执行的限制措施（削减招生计划、暂停备案新专业、"
+        f"限制教改项目申报）于 {closed:%Y-%m-%d} 解除。",
+        "url": url,
+    }
     return [
         EventNotice(
-            kind=NoticeKind.SANCTION_LIFTED,
-            subject=f"sanction:{sanction.pk}",
-            day=sanction.closed_on or timezone.localdate(),
-            title=f"{sanction.school.name}：限制措施解除",
-            what=f"{sanction.school.name}{since}执行的限制措施（削减招生计划、暂停备案新专业、"
-            f"限制教改项目申报）于 {sanction.closed_on or timezone.localdate():%Y-%m-%d} 解除。",
-            next="学校：无需办理。省级管理人员：请在下一年度的招生计划和专业备案中恢复正常安排。",
-            url=url,
-            recipients=school_staff(sanction.school_id) + provincial_staff(),
-        )
+            **fields,
+            next="无需办理；请继续按复核报告完成整改。",
+            recipients=school_staff(sanction.school_id),
+        ),
+        EventNotice(
+            **fields,
+            next="请在以后年度的招生计划和新专业备案中不再对该校执行限制。",
+            recipients=provincial_staff(),
+        ),
     ]
