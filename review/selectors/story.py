@@ -154,7 +154,7 @@ def _rechecks(school) -> list[StoryEntry]:
             StoryEntry(
                 _local(recheck.created),
                 "复核",
-                f"列入{recheck.cycle.name}的{name}",
+                f"列入复核：{recheck.cycle.name}，{name}",
                 url,
                 at=recheck.created,
             )
@@ -206,34 +206,55 @@ def _materials(school) -> list[StoryEntry]:
         .order_by("recheck_id", "kind", "created", "pk")
     )  # fmt: skip
     version: dict[tuple[int, int], int] = {}
+    # A day's uploads to one re-check are one step: "（1）（2）…（7）第 2 版".
+    uploads: dict[tuple[int, date], list] = {}
     for material in rows:
         key = (material.recheck_id, material.kind)
         version[key] = version.get(key, 0) + 1
-        url = reverse("review:recheck", kwargs={"pk": material.recheck_id}) + "#materials"
-        label = f"（{material.kind}）{material.get_kind_display()}"
-        entries.append(
-            StoryEntry(
-                _local(material.created),
-                "复核材料",
-                f"上传{label}"
-                + (f" 第 {version[key]} 版" if version[key] > 1 else "")
-                + f"：{material.original_name}",
-                url,
-                at=material.created,
-            )
+        uploads.setdefault((material.recheck_id, _local(material.created)), []).append(
+            (material, version[key])
         )
         if material.withdrawn_at:
             entries.append(
                 StoryEntry(
                     _local(material.withdrawn_at),
                     "复核材料",
-                    f"专栏撤下{label}“{material.original_name}”：{material.withdrawn_reason}",
-                    url,
+                    f"专栏撤下（{material.kind}）{material.get_kind_display()}"
+                    f"“{material.original_name}”：{material.withdrawn_reason}",
+                    _materials_url(material.recheck_id),
                     "warn",
                     at=material.withdrawn_at,
                 )
             )
+    for (recheck_id, day), items in uploads.items():
+        if len(items) == 1:
+            material, number = items[0]
+            text = (
+                f"上传（{material.kind}）{material.get_kind_display()}"
+                + (f" 第 {number} 版" if number > 1 else "")
+                + f"：{material.original_name}"
+            )
+        else:
+            text = (
+                f"上传复核材料 {len(items)} 份："
+                + "".join(
+                    f"（{m.kind}）" + (f"第 {n} 版 " if n > 1 else "") for m, n in items
+                ).rstrip()
+            )
+        entries.append(
+            StoryEntry(
+                day,
+                "复核材料",
+                text,
+                _materials_url(recheck_id),
+                at=max(m.created for m, _ in items),
+            )
+        )
     return entries
+
+
+def _materials_url(recheck_id: int) -> str:
+    return reverse("review:recheck", kwargs={"pk": recheck_id}) + "#materials"
 
 
 def _verdicts(school) -> list[StoryEntry]:

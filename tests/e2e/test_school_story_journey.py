@@ -90,6 +90,7 @@ def _login(page, base, username):
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
+    page.wait_for_selector("a.who")  # signed in
 
 
 def test_staff_open_a_school_story_from_the_verdicts_list(

@@ -72,13 +72,16 @@ def test_the_story_for_those_who_may_read_it(client, everyone, school_a, story_a
     client.force_login(everyone[who])
     response = client.get(f"/schools/{school_a.pk}/")
     assert response.status_code == 200
-    story = _timeline(response.content.decode())
+    html = response.content.decode()
+    assert f"<title>{school_a.name}" in html and "诊改历程" not in html[: html.index("</title>")]
+    story = _timeline(html)
+    assert story.index('<h2 id="story-title">') < story.index('<ol class="timeline">')
     for text in (
         "2026 年诊改工作实施细则备案",
         "2026 年报告被退回修改：数据须更新",
-        "列入2026—2028 年诊改周期的2026 年复核",
+        "列入复核：2026—2028 年诊改周期，2026 年复核",
         "2026 年复核开始（2026-05-20 至 2026-05-22）",
-        "上传（7）学校事业发展规划及其他子规划 第 2 版：规划新版.pdf",
+        "上传复核材料 9 份：（1）（2）（3）（4）（5）（6）（7）（7）第 2 版 （8）",
         "2026 年复核材料在专栏公示",
         "2026 年复核材料报送省教育评估研究中心",
         "含个人信息",
