@@ -313,3 +313,19 @@ def test_a_rolled_back_step_leaves_no_notice_and_no_mail(
         assert Notice.objects.filter(kind=NoticeKind.EXPERT_ASSIGNED).exists()
         raise RuntimeError("a later part of the step failed")
     assert not Notice.objects.exists() and not mail.outbox
+
+
+def test_a_notice_that_cannot_be_written_never_fails_the_step(
+    alice, province, recheck_a, panel_of_three, monkeypatch, caplog
+):
+    from notices.services import outcomes
+    from review.models import VerdictRecord
+
+    def broken(record):
+        raise RuntimeError("the notice text could not be built")
+
+    monkeypatch.setattr(outcomes, "verdict_published", broken)
+    score_and_publish(recheck_a, panel_of_three, province, matched=15, rating="strong")
+    assert VerdictRecord.objects.count() == 1  # published all the same
+    assert not _rows(NoticeKind.VERDICT_PUBLISHED)
+    assert "通知未能写入" in caplog.text
