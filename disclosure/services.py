@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from disclosure import policy
 from disclosure.models import ColumnDocument, DocumentKind
+from review import events
 from review.models import Material
 from zhengai import fixtures
 
@@ -122,3 +123,4 @@ def withdraw_material(*, material: Material, user, reason: str) -> None:
     material._history_user = user
     material._change_reason = "disclosure.material.withdrawn"
     material.save()
+    events.material_withdrawn.send(sender=Material, material=material)

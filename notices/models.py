@@ -24,6 +24,21 @@ class NoticeKind(models.TextChoices):
     CONDITIONS_CARD = "conditions_card", "办学条件黄牌/红牌"
     CONDITIONS_TREND = "conditions_trend", "办学条件指标连续下降"
     MANUAL_REMINDER = "manual_reminder", "催办提醒"
+    # Workflow events: someone must act, or is told an outcome (notices/services/events.py).
+    EXPERT_ASSIGNED = "expert_assigned", "受邀参加复核"
+    EXPERT_REMOVED = "expert_removed", "退出复核专家组"
+    EXPERT_LEAD = "expert_lead", "担任专家组组长"
+    MATERIALS_PUBLISHED = "materials_published", "学校已公示复核材料"
+    MATERIALS_SUBMITTED = "materials_submitted", "学校已报送复核材料"
+    FINDINGS_SUBMITTED = "findings_submitted", "专家已提交评议"
+    CONSOLIDATION_SUBMITTED = "consolidation_submitted", "专家组已提交合议结果"
+    CONSOLIDATION_RETURNED = "consolidation_returned", "合议结果被退回"
+    VERDICT_PUBLISHED = "verdict_published", "复核结论已发布"
+    VERDICT_CORRECTED = "verdict_corrected", "复核结论已更正"
+    RECTIFICATION_REPORTED = "rectification_reported", "学校已报告整改完成"
+    MATERIAL_WITHDRAWN = "material_withdrawn", "公示材料被撤下"
+    REPORT_REOPENED = "report_reopened", "自我诊断报告被退回"
+    SANCTION_LIFTED = "sanction_lifted", "限制措施解除"
 
 
 class Stage(models.TextChoices):

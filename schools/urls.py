@@ -4,7 +4,6 @@ from schools import views, views_experts
 
 urlpatterns = [
     path("schools/", views.school_list, name="school_list"),
-    path("schools/<int:pk>/", views.school_detail, name="school_detail"),
     path("experts/", views_experts.expert_list, name="expert_list"),
     path("experts/new/", views_experts.expert_new, name="expert_new"),
     path("experts/<int:pk>/", views_experts.expert_detail, name="expert_detail"),

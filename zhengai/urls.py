@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from zhengai import views
+from zhengai import school_page, views
 
 admin.site.site_header = "诊改门户管理后台"
 admin.site.site_title = "诊改门户"
@@ -16,6 +16,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("indicators.urls")),
+    # A school's page composes every app (its story includes notices): see school_page.py.
+    path("schools/<int:pk>/", school_page.school_detail, name="school_detail"),
     path("", include("schools.urls")),
     path("", include("review.urls")),
     path("", include("notices.urls")),

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from review import events
 from review.models import (
     Material,
     MaterialKind,
@@ -57,6 +58,7 @@ def publish_materials(*, recheck: Recheck, user) -> None:
     recheck._change_reason = "review.recheck.materials_published"
     recheck.save()
     recheck.materials.filter(disclosed_at__isnull=True).update(disclosed_at=now)
+    events.materials_published.send(sender=Recheck, recheck=recheck)
 
 
 @transaction.atomic
@@ -72,3 +74,4 @@ def submit_materials(*, recheck: Recheck, user) -> None:
     recheck._history_user = user
     recheck._change_reason = "review.recheck.materials_submitted"
     recheck.save()
+    events.materials_submitted.send(sender=Recheck, recheck=recheck)

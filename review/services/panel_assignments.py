@@ -14,6 +14,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 from simple_history.utils import bulk_create_with_history
 
+from review import events
 from review.models import (
     Cycle,
     PanelAssignment,
@@ -141,7 +142,7 @@ def assign_expert(
     )
     assignment._history_user = user
     assignment.save()
-    PanelChange.objects.create(
+    change = PanelChange.objects.create(
         recheck=recheck,
         expert=expert,
         action="proposed" if proposed else "added",
@@ -149,6 +150,7 @@ def assign_expert(
         reason=reason.strip(),
     )
     _grant(assignment)
+    events.experts_assigned.send(sender=PanelAssignment, changes=[change])
     return assignment
 
 
@@ -159,7 +161,7 @@ def remove_expert(
     """Take an expert off the panel; their object permission goes at once."""
     if not reason.strip():
         raise ValidationError({"reason": "移出专家须填写原因。"})
-    PanelChange.objects.create(
+    change = PanelChange.objects.create(
         recheck=assignment.recheck,
         expert=assignment.expert,
         action=action,
@@ -169,6 +171,7 @@ def remove_expert(
     _revoke(assignment)
     assignment._history_user = user
     assignment.delete()
+    events.expert_removed.send(sender=PanelAssignment, change=change)
 
 
 @transaction.atomic
@@ -178,9 +181,10 @@ def set_lead(*, assignment: PanelAssignment, user) -> None:
     assignment.is_lead = True
     assignment._history_user = user
     assignment.save()
-    PanelChange.objects.create(
+    change = PanelChange.objects.create(
         recheck=assignment.recheck, expert=assignment.expert, action="lead", by=user
     )
+    events.lead_named.send(sender=PanelAssignment, change=change)
 
 
 @transaction.atomic
@@ -220,10 +224,12 @@ def propose_for_cycle(*, cycle: Cycle, user, size: int = DEFAULT_PANEL_SIZE, see
     bulk_create_with_history(
         new, PanelAssignment, default_user=user, default_change_reason="review.panel.proposed"
     )
-    PanelChange.objects.bulk_create(
+    changes = PanelChange.objects.bulk_create(
         PanelChange(recheck=a.recheck, expert=a.expert, action="proposed", by=user) for a in new
     )
     _grant_many(new)
+    if changes:
+        events.experts_assigned.send(sender=PanelAssignment, changes=changes)
     return len(new)
 
 

@@ -66,6 +66,7 @@ def publish_verdict(*, recheck: Recheck, user) -> VerdictRecord:
     )
     apply_sanctions(record=record)
     _render_after_commit(record)
+    events.verdict_published.send(sender=VerdictRecord, record=record)
     return record
 
 
@@ -99,6 +100,7 @@ def record_not_diagnosed(*, cycle: Cycle, school: School, user, note: str) -> Ve
     )
     apply_sanctions(record=record)
     _render_after_commit(record)
+    events.verdict_published.send(sender=VerdictRecord, record=record)
     return record
 
 
@@ -139,6 +141,7 @@ def correct_verdict(
         Rectification.objects.filter(pk=record.rectification.pk).update(verdict=correction)
     apply_sanctions(record=correction)
     _render_after_commit(correction)
+    events.verdict_corrected.send(sender=VerdictRecord, record=correction)
     return correction
 
 
@@ -157,6 +160,7 @@ def apply_sanctions(*, record: VerdictRecord) -> Sanction | None:
         open_sanction.save()
         # The ledger is complete whether or not the yearly scan ran in between.
         record_sanction_years(sanction=open_sanction, through_year=today.year)
+        events.sanction_lifted.send(sender=Sanction, sanction=open_sanction)
         return None
     if open_sanction:
         if record.corrects_id and open_sanction.opened_by_id == record.corrects_id:

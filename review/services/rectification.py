@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from review import events
 from review.models import (
     Cycle,
     Evidence,
@@ -64,6 +65,7 @@ def complete_rectification(*, rectification: Rectification, user) -> None:
     rectification._history_user = user
     rectification._change_reason = "review.rectification.completed"
     rectification.save()
+    events.rectification_reported.send(sender=Rectification, rectification=rectification)
 
 
 @transaction.atomic

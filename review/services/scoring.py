@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators.models import Element
+from review import events
 from review.models import (
     ConsolidatedFinding,
     Consolidation,
@@ -109,6 +110,8 @@ def save_findings(
         assignment.findings_submitted_at = timezone.now()
     assignment._history_user = user
     assignment.save()
+    if submit:
+        events.findings_submitted.send(sender=PanelAssignment, assignment=assignment)
 
 
 # --- The lead ----------------------------------------------------------------------------------
@@ -198,6 +201,8 @@ def save_consolidation(
         consolidation.submitted_by = user
     consolidation._history_user = user
     consolidation.save()
+    if submit:
+        events.consolidation_submitted.send(sender=Consolidation, consolidation=consolidation)
     return consolidation
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from indicators.models import Element, IndicatorSystem
+from review import events
 from review.models import (
     EditConflict,
     ElementEntry,
@@ -365,6 +366,7 @@ def reopen(*, self_diagnosis: SelfDiagnosis, user, reason: str) -> Reopening:
     report._change_reason = "review.self_diagnosis.reopened"
     report._history_user = user
     report.save()
+    events.report_reopened.send(sender=Reopening, reopening=reopening)
     return reopening
 
 
