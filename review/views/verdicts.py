@@ -128,7 +128,9 @@ def rectification(request, pk: int):
             for item in items:
                 item.plan = typed[item.element.code]["plan"]
                 item.progress = typed[item.element.code]["progress"]
-            messages.error(request, "未保存：证明材料有误，请看标出的诊断要素；已填写的内容仍在下面。")
+            messages.error(
+                request, "未保存：证明材料有误，请看标出的诊断要素；已填写的内容仍在下面。"
+            )
         else:
             note = f"，已上传 {'、'.join(uploads)} 的证明材料" if uploads else ""
             messages.success(request, f"整改方案已保存（{changed} 项有改动{note}）。")

@@ -268,7 +268,9 @@ def test_r11_rectification_completed_only_when_every_inconsistent_element_is_wri
     plan = record.rectification
     inconsistent = ELEMENT_CODES[11:]  # the four elements found 不相符
     rectification.save_rectification(
-        rectification=plan, user=alice, items={inconsistent[0]: {"plan": "措施", "progress": "进展"}}
+        rectification=plan,
+        user=alice,
+        items={inconsistent[0]: {"plan": "措施", "progress": "进展"}},
     )
     with pytest.raises(ValidationError) as excinfo:
         rectification.complete_rectification(rectification=plan, user=alice)

@@ -283,7 +283,9 @@ def test_school_attaches_evidence_checked_by_content(
     assert "证明" not in evidence.document.name  # stored under a server-made name
 
 
-def test_an_upload_saves_the_plan_typed_beside_it(client, alice, recheck_a, panel_of_three, province):
+def test_an_upload_saves_the_plan_typed_beside_it(
+    client, alice, recheck_a, panel_of_three, province
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     record = score_and_publish(recheck_a, panel_of_three, province, matched=11, rating="strong")
