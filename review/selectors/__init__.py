@@ -5,6 +5,7 @@ from review.selectors.rechecks import (
     assignments_of,
     cycle_overview,
     cycle_rechecks,
+    last_rechecks,
 )
 from review.selectors.self_diagnosis import (
     ElementForm,
@@ -39,6 +40,7 @@ __all__ = [
     "assignments_of",
     "cycle_overview",
     "cycle_rechecks",
+    "last_rechecks",
     "SchoolVerdicts",
     "latest_verdict_in_force",
     "verdict_history",

@@ -75,6 +75,28 @@ def files_instead_of_submitting(*, evaluated_before_2020: bool, year: int) -> bo
     return evaluated_before_2020 and year <= ANNEX2_PLAN_LAST_YEAR
 
 
+def exempt_from_recheck(*, evaluated_before_2020: bool, annex2_cycle: bool) -> bool:
+    """R6: in the 2017–2020 plan an evaluated school files its self-diagnosis, not re-checked.
+
+    From 2020 on every school may be sampled (R8), evaluated or not.
+    """
+    return evaluated_before_2020 and annex2_cycle
+
+
+def recheck_took_place(
+    *, end_date: date | None, planned_year: int, annex2: bool, has_verdict: bool, today: date
+) -> bool:
+    """R8's "longest without a re-check": only a re-check that was held counts.
+
+    Held means its last day has passed or its verdict is out. 附件2's 2017–2020 plan is
+    loaded as history without dates: a row of a past year counts as held (R7).
+    A re-check picked but never scheduled, or still ahead, does not count.
+    """
+    if has_verdict or (end_date is not None and end_date <= today):
+        return True
+    return annex2 and end_date is None and planned_year < today.year
+
+
 def may_start_self_diagnosis(*, is_new: bool) -> bool:
     """R6: a new school must pass the talent-training evaluation before starting 诊改."""
     return not is_new

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,6 +27,7 @@ from review.forms import (
 from review.models import (
     Consolidation,
     Cycle,
+    CycleKind,
     Material,
     MaterialKind,
     PanelAssignment,
@@ -184,20 +184,16 @@ def selection(request, pk: int):
         except ValidationError as exc:
             errors = _errors(exc)
             chosen = picked
-    schools = School.objects.order_by("name").prefetch_related(
-        Prefetch("rechecks", to_attr="all_rechecks")
-    )
-    rows = []
-    for school in schools:
-        previous = [r.planned_year for r in school.all_rechecks if r.cycle_id != cycle.pk]
-        rows.append(
-            {
-                "school": school,
-                "checked": school.pk in chosen,
-                "refusal": service.selection_refusal(cycle, school),
-                "last": max(previous) if previous else None,
-            }
-        )
+    last = selectors.last_rechecks(other_than=cycle, today=timezone.localdate())
+    rows = [
+        {
+            "school": school,
+            "checked": school.pk in chosen,
+            "refusal": service.selection_refusal(cycle, school),
+            "last": last.get(school.pk),
+        }
+        for school in School.objects.order_by("name")
+    ]
     total = len(rows)
     return render(
         request,
@@ -209,6 +205,7 @@ def selection(request, pk: int):
             "minimum": minimum_sample(total),
             "total": total,
             "errors": errors,
+            "annex2": cycle.kind == CycleKind.ANNEX2,
             "seed": cycle.sample_seed
             if cycle.sample_seed is not None
             else secrets.randbelow(10**6),

@@ -92,7 +92,7 @@ def test_r6_new_schools_cannot_be_picked(cycle_2026, province, school_a):
 
 def test_r6_evaluated_schools_are_exempt_in_the_annex2_plan_only(cycle_2026, school_b):
     annex2 = Cycle.objects.get(kind=CycleKind.ANNEX2)
-    assert "不再组织复核" in service.selection_refusal(annex2, school_b)
+    assert "备案免复核" in service.selection_refusal(annex2, school_b)
     assert service.selection_refusal(cycle_2026, school_b) is None
 
 
