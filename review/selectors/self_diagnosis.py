@@ -18,7 +18,8 @@ from review.models import (
     SchoolPoint,
     SelfDiagnosis,
 )
-from review.services.rules import effects_hint, filed_on_time, opinion_hint, problems_of
+from review.services.limits import ELEMENT_FIELDS
+from review.services.rules import checklist_of, effects_hint, filed_on_time, opinion_hint
 from schools.models import School
 
 
@@ -90,6 +91,7 @@ class ElementForm:
     school_points: list
     conflicts: list
     hints: list[str]
+    filled: int = 0  # how many of the element's three texts are written (the jump list)
 
 
 def edit_page(report: SelfDiagnosis, *, user) -> dict:
@@ -118,21 +120,32 @@ def edit_page(report: SelfDiagnosis, *, user) -> dict:
                     school_points=school_points.get(element.pk, []),
                     conflicts=conflicts.get(element.pk, []),
                     hints=hints,
+                    filled=sum(bool(getattr(entry, name)) for name, _, _ in ELEMENT_FIELDS),
                 )
             )
         projects.append((project, forms))
     panel = list(report.panel.all())
     ordered = [form.entry for _, forms in projects for form in forms]
+    checklist = checklist_of(
+        report,
+        panel=panel,
+        entries=ordered,
+        open_conflicts=sum(len(c) for c in conflicts.values()),
+    )
+    first_conflict = next(
+        (f"e{form.element.code}" for _, forms in projects for form in forms if form.conflicts),
+        "overview",
+    )
     return {
         "projects": projects,
         "overview_conflicts": conflicts.get(None, []),
         "panel": panel,
-        "problems": problems_of(
-            report,
-            panel=panel,
-            entries=ordered,
-            open_conflicts=sum(len(c) for c in conflicts.values()),
-        ),
+        "problems": [text for text, _ in checklist],
+        # Each missing item with the place it is fixed: a field of this page, or the panel page.
+        "checklist": [
+            (text, first_conflict if where == "conflict" else where) for text, where in checklist
+        ],
+        "fields_total": len(ELEMENT_FIELDS),
     }
 
 

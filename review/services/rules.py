@@ -138,15 +138,36 @@ def problems_of(report, *, panel: list, entries: list, open_conflicts: int) -> l
     A rule on rows already loaded — the report, its panel members, its element entries — so
     the edit page (a read) and the submission (a write) judge a report the same way.
     """
-    problems = panel_problems(total=len(panel), external=sum(m.external for m in panel))
+    return [
+        text
+        for text, _ in checklist_of(
+            report, panel=panel, entries=entries, open_conflicts=open_conflicts
+        )
+    ]
+
+
+def checklist_of(
+    report, *, panel: list, entries: list, open_conflicts: int
+) -> list[tuple[str, str]]:
+    """``problems_of`` with where each is fixed: a field id on the edit page, or "panel".
+
+    Conflicts point at the first element (or the overview) that holds one: "conflict".
+    """
+    items = [
+        (text, "panel")
+        for text in panel_problems(total=len(panel), external=sum(m.external for m in panel))
+    ]
     if not report.overview:
-        problems.append("尚未填写“自我诊改工作概述”。")
+        items.append(("尚未填写“自我诊改工作概述”。", "id_overview"))
     labels = {name: label for name, label, _ in ELEMENT_FIELDS}
     for row in entries:
-        missing = [labels[name] for name, _, _ in ELEMENT_FIELDS if not getattr(row, name)]
+        missing = [name for name, _, _ in ELEMENT_FIELDS if not getattr(row, name)]
         if missing:
             element = row.element
-            problems.append(f"{element.code} {element.name}：尚未填写{'、'.join(missing)}。")
+            text = (
+                f"{element.code} {element.name}：尚未填写{'、'.join(labels[n] for n in missing)}。"
+            )
+            items.append((text, f"e{element.code}-{missing[0]}"))
     if open_conflicts:
-        problems.append(f"还有 {open_conflicts} 处编辑冲突尚未处理。")
-    return problems
+        items.append((f"还有 {open_conflicts} 处编辑冲突尚未处理。", "conflict"))
+    return items

@@ -46,7 +46,7 @@ from review.services import materials, panel_assignments
 from review.services import rechecks as service
 from review.services.deadlines import minimum_sample
 from review.services.files import stored_file_response
-from review.services.panels import KIND_LABELS
+from review.services.panels import DEFAULT_PANEL_SIZE, KIND_LABELS
 from review.services.scoring import consolidated_matched
 from review.services.verdict import MeasuresRating, decide_verdict, explain_verdict
 from schools.models import City, Expert, School
@@ -269,12 +269,10 @@ def _recheck_page(request, recheck, *, status=200, **forms):
         for a in assignments:
             a.problems = problems.get(a.pk, [])
     if provincial:
-        taken = {a.expert_id for a in assignments}
-        context["pool"] = [
-            e
-            for e in Expert.objects.filter(active=True).order_by("kind", "name")
-            if e.pk not in taken
-        ]
+        # R19: everyone in the pool is listed; who may not sit is greyed with the reason.
+        context["pool"] = panel_assignments.pool_for(recheck)
+        context["panel_target"] = DEFAULT_PANEL_SIZE
+        context["panel_missing"] = max(0, DEFAULT_PANEL_SIZE - len(assignments))
     return render(request, "review/recheck.html", context, status=status)
 
 
