@@ -110,4 +110,14 @@ with test_database():
     )
     floor_again = measure("floor page again", lambda: client.get(floor_url), runs=RUNS)
     floor_ms = min(floor_ms, floor_again)
+    if os.environ.get("PROFILE"):
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(10):
+            client.get(editor_url)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
     print(f"ratio editor / floor: {editor_ms / floor_ms:.1f}× (target ≤ 5×)")

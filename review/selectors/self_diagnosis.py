@@ -7,7 +7,7 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from indicators.selectors import project_tree
+from indicators.selectors import editing_guide
 from review.exporters.data import ElementRow, ReportData
 from review.exporters.report_xlsx import ExportStamp
 from review.models import (
@@ -96,7 +96,7 @@ class ElementForm:
 
 def edit_page(report: SelfDiagnosis, *, user) -> dict:
     """The edit page's data in a fixed number of queries, whatever the elements or versions."""
-    entries = {e.element_id: e for e in report.entries.select_related("updated_by")}
+    entries = {e.element_id: e for e in report.entries.select_related("updated_by", "element")}
     school_points: dict[int, list] = {}
     for point in SchoolPoint.objects.filter(self_diagnosis=report):
         school_points.setdefault(point.element_id, []).append(point)
@@ -106,17 +106,17 @@ def edit_page(report: SelfDiagnosis, *, user) -> dict:
     ).select_related("author"):
         conflicts.setdefault(conflict.element_id, []).append(conflict)
     projects = []
-    for project in project_tree(report.system):
+    # The version's tree is the same for every report: cached, not re-read per page.
+    for project in editing_guide(report.system):
         forms = []
-        for element in project.elements.all():
+        for element in project.elements:
             entry = entries[element.pk]
-            entry.element = element  # already loaded with the tree: no query per entry
             hints = [h for h in (opinion_hint(entry.opinion), effects_hint(entry.effects)) if h]
             forms.append(
                 ElementForm(
                     element=element,
                     entry=entry,
-                    points=list(element.points.all()),
+                    points=element.points,
                     school_points=school_points.get(element.pk, []),
                     conflicts=conflicts.get(element.pk, []),
                     hints=hints,
