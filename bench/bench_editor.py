@@ -119,5 +119,5 @@ with test_database():
         for _ in range(10):
             client.get(editor_url)
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
     print(f"ratio editor / floor: {editor_ms / floor_ms:.1f}× (target ≤ 5×)")

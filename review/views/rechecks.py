@@ -271,6 +271,7 @@ def _recheck_page(request, recheck, *, status=200, **forms):
     if provincial:
         # R19: everyone in the pool is listed; who may not sit is greyed with the reason.
         context["pool"] = panel_assignments.pool_for(recheck)
+        context["pool_open"] = any(not reasons for _, reasons in context["pool"])
         context["panel_target"] = DEFAULT_PANEL_SIZE
         context["panel_missing"] = max(0, DEFAULT_PANEL_SIZE - len(assignments))
     return render(request, "review/recheck.html", context, status=status)
