@@ -135,6 +135,10 @@ def rectification(request, pk: int):
             note = f"，已上传 {'、'.join(uploads)} 的证明材料" if uploads else ""
             messages.success(request, f"整改方案已保存（{changed} 项有改动{note}）。")
             target = reverse("review:rectification", kwargs={"pk": pk})
+            if request.POST.get("action") == "complete":
+                # What was typed is saved first; completion is then judged on it.
+                _complete(request, plan)
+                return redirect(f"{target}#complete")
             return redirect(f"{target}#r{anchor}" if anchor in typed else target)
     needed = rectification_service.inconsistent_codes(record)
     comparison = {row["element_code"]: row for row in record.comparison}
@@ -159,22 +163,24 @@ def rectification(request, pk: int):
     )
 
 
+def _complete(request, plan) -> None:
+    try:
+        rectification_service.complete_rectification(rectification=plan, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        plan.refresh_from_db()
+        late = "（晚于期限，记为逾期完成）" if plan.completed_late else ""
+        messages.success(request, f"已报告整改完成{late}。")
+
+
 @login_required
 @require_POST
 def complete_rectification(request, pk: int):
     record = _record_for_user(request.user, pk)
     if school_of(request.user) != record.school or not hasattr(record, "rectification"):
         raise Http404("页面不存在")
-    try:
-        rectification_service.complete_rectification(
-            rectification=record.rectification, user=request.user
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        record.rectification.refresh_from_db()
-        late = "（晚于期限，记为逾期完成）" if record.rectification.completed_late else ""
-        messages.success(request, f"已报告整改完成{late}。")
+    _complete(request, record.rectification)
     return redirect("review:rectification", pk=pk)
 
 

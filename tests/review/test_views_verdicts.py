@@ -320,3 +320,22 @@ def test_r11_inconsistent_elements_come_first_and_need_a_plan(
     assert all(html.index(f'id="r{code}"') < first_consistent for code in inconsistent)
     assert html.count("不相符 · 须整改") == 4 and html.count("整改措施（必填）") == 4
     assert "报告整改完成前须填写整改措施" in html
+
+
+def test_r11_completing_saves_what_was_typed_first(
+    client, alice, recheck_a, panel_of_three, province
+):
+    record = score_and_publish(recheck_a, panel_of_three, province, matched=11, rating="strong")
+    url = f"/verdicts/{record.pk}/rectification/"
+    client.force_login(alice)
+    data = {"r5.1-plan": "措施", "r5.1-progress": "进展", "action": "complete"}
+    html = client.post(url, data, follow=True).content.decode()
+    assert "尚未填写整改措施和整改进展" in html and "5.2" in html
+    item = record.rectification.items.get(element__code="5.1")
+    assert (item.plan, item.progress) == ("措施", "进展")  # typed text saved, not lost
+    for code in ("5.2", "5.3", "5.4"):
+        data |= {f"r{code}-plan": "措施", f"r{code}-progress": "进展"}
+    response = client.post(url, data)
+    assert response["Location"].endswith("#complete")
+    record.rectification.refresh_from_db()
+    assert record.rectification.completed_by == alice
