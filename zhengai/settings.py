@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "schools.context_processors.role",
+                "review.context_processors.nav_section",
                 "notices.context_processors.unread",
             ],
         },

@@ -7,6 +7,7 @@ from review.selectors.rechecks import (
     cycle_overview,
     cycle_rechecks,
     rechecks_needing,
+    last_rechecks,
 )
 from review.selectors.self_diagnosis import (
     UNSUBMITTED,
@@ -51,6 +52,7 @@ __all__ = [
     "assignments_of",
     "cycle_overview",
     "cycle_rechecks",
+    "last_rechecks",
     "SchoolVerdicts",
     "FOLLOW",
     "follow_up",

@@ -7,12 +7,14 @@ import dataclasses
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from review.models import (
+    CycleKind,
     PanelAssignment,
     Recheck,
     SelfDiagnosis,
     VerdictRecord,
 )
 from review.selectors.verdicts import verdicts_in_force
+from review.services.rules import exempt_from_recheck, recheck_took_place
 from schools.models import School
 
 # --- Re-check planning ------------------------------------------------------------------------
@@ -21,9 +23,12 @@ from schools.models import School
 @dataclasses.dataclass
 class CycleRow:
     school: School
-    report: SelfDiagnosis | None  # the latest self-diagnosis within the cycle's years
+    # The cycle's self-diagnosis: the latest submitted or filed within the cycle's years; a
+    # later draft (next year's report begun) does not undo a self-diagnosis already done.
+    report: SelfDiagnosis | None
     recheck: object | None
-    verdict: str | None = None  # the verdict issue fills this in
+    verdict: str | None = None
+    exempt: bool = False  # R6: files its self-diagnosis, no re-check, in this cycle
 
     @property
     def report_state(self) -> str:
@@ -54,7 +59,9 @@ def cycle_overview(cycle, *, filters: dict[str, str]) -> list[CycleRow]:
         .only("pk", "school_id", "status", "year")
         .order_by("year")
     ):
-        reports[report.school_id] = report  # the latest year wins
+        kept = reports.get(report.school_id)
+        if kept is None or kept.is_draft or not report.is_draft:
+            reports[report.school_id] = report  # the latest year wins, a draft never over a done
     rechecks: dict[int, Recheck] = {}
     for recheck in (
         Recheck.objects.filter(cycle=cycle)
@@ -68,6 +75,7 @@ def cycle_overview(cycle, *, filters: dict[str, str]) -> list[CycleRow]:
     verdicts: dict[int, str] = {}
     for record in verdicts_in_force(cycle=cycle).only("pk", "school_id", "verdict", "ranks_at"):
         verdicts[record.school_id] = record.get_verdict_display()
+    annex2 = cycle.kind == CycleKind.ANNEX2
     rows = []
     for school in schools:
         row = CycleRow(
@@ -75,6 +83,9 @@ def cycle_overview(cycle, *, filters: dict[str, str]) -> list[CycleRow]:
             report=reports.get(school.pk),
             recheck=rechecks.get(school.pk),
             verdict=verdicts.get(school.pk),
+            exempt=exempt_from_recheck(
+                evaluated_before_2020=school.files_self_diagnosis, annex2_cycle=annex2
+            ),
         )
         if filters.get("report") and filters["report"] != row.state_key:
             continue
@@ -84,6 +95,27 @@ def cycle_overview(cycle, *, filters: dict[str, str]) -> list[CycleRow]:
             continue
         rows.append(row)
     return rows
+
+
+def last_rechecks(*, other_than, today) -> dict[int, int]:
+    """Each school's year of its last re-check that took place, outside cycle ``other_than``."""
+    last: dict[int, int] = {}
+    rows = (
+        Recheck.objects.exclude(cycle=other_than)
+        .annotate(has_verdict=Exists(VerdictRecord.objects.filter(recheck=OuterRef("pk"))))
+        .values_list("school_id", "end_date", "planned_year", "cycle__kind", "has_verdict")
+    )
+    for school_id, end_date, planned_year, kind, has_verdict in rows:
+        if recheck_took_place(
+            end_date=end_date,
+            planned_year=planned_year,
+            annex2=kind == CycleKind.ANNEX2,
+            has_verdict=has_verdict,
+            today=today,
+        ):
+            year = end_date.year if end_date else planned_year
+            last[school_id] = max(year, last.get(school_id, 0))
+    return last
 
 
 # What a re-check may still need from staff: the planning page's filter and the workbench's

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from indicators.selectors import project_tree
+from indicators.selectors import editing_guide
 from review.exporters.data import ElementRow, ReportData
 from review.exporters.report_xlsx import ExportStamp
 from review.models import (
@@ -18,7 +18,8 @@ from review.models import (
     SchoolPoint,
     SelfDiagnosis,
 )
-from review.services.rules import effects_hint, filed_on_time, opinion_hint, problems_of
+from review.services.limits import ELEMENT_FIELDS
+from review.services.rules import checklist_of, effects_hint, filed_on_time, opinion_hint
 from schools.models import School
 
 
@@ -90,11 +91,12 @@ class ElementForm:
     school_points: list
     conflicts: list
     hints: list[str]
+    filled: int = 0  # how many of the element's three texts are written (the jump list)
 
 
 def edit_page(report: SelfDiagnosis, *, user) -> dict:
     """The edit page's data in a fixed number of queries, whatever the elements or versions."""
-    entries = {e.element_id: e for e in report.entries.select_related("updated_by")}
+    entries = {e.element_id: e for e in report.entries.select_related("updated_by", "element")}
     school_points: dict[int, list] = {}
     for point in SchoolPoint.objects.filter(self_diagnosis=report):
         school_points.setdefault(point.element_id, []).append(point)
@@ -104,35 +106,46 @@ def edit_page(report: SelfDiagnosis, *, user) -> dict:
     ).select_related("author"):
         conflicts.setdefault(conflict.element_id, []).append(conflict)
     projects = []
-    for project in project_tree(report.system):
+    # The version's tree is the same for every report: cached, not re-read per page.
+    for project in editing_guide(report.system):
         forms = []
-        for element in project.elements.all():
+        for element in project.elements:
             entry = entries[element.pk]
-            entry.element = element  # already loaded with the tree: no query per entry
             hints = [h for h in (opinion_hint(entry.opinion), effects_hint(entry.effects)) if h]
             forms.append(
                 ElementForm(
                     element=element,
                     entry=entry,
-                    points=list(element.points.all()),
+                    points=element.points,
                     school_points=school_points.get(element.pk, []),
                     conflicts=conflicts.get(element.pk, []),
                     hints=hints,
+                    filled=sum(bool(getattr(entry, name)) for name, _, _ in ELEMENT_FIELDS),
                 )
             )
         projects.append((project, forms))
     panel = list(report.panel.all())
     ordered = [form.entry for _, forms in projects for form in forms]
+    checklist = checklist_of(
+        report,
+        panel=panel,
+        entries=ordered,
+        open_conflicts=sum(len(c) for c in conflicts.values()),
+    )
+    first_conflict = next(
+        (f"e{form.element.code}" for _, forms in projects for form in forms if form.conflicts),
+        "overview",
+    )
     return {
         "projects": projects,
         "overview_conflicts": conflicts.get(None, []),
         "panel": panel,
-        "problems": problems_of(
-            report,
-            panel=panel,
-            entries=ordered,
-            open_conflicts=sum(len(c) for c in conflicts.values()),
-        ),
+        "problems": [text for text, _ in checklist],
+        # Each missing item with the place it is fixed: a field of this page, or the panel page.
+        "checklist": [
+            (text, first_conflict if where == "conflict" else where) for text, where in checklist
+        ],
+        "fields_total": len(ELEMENT_FIELDS),
     }
 
 

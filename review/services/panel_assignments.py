@@ -110,6 +110,40 @@ def why_not(*, recheck: Recheck, expert: Expert) -> list[str]:
     )
 
 
+def pool_for(recheck: Recheck) -> list[tuple[Expert, list[str]]]:
+    """R19: the active pool not yet on this panel, each with why they may not sit (or []).
+
+    Those who may sit come first. Conflicts, availability and other tasks are read once for
+    the whole pool, not per expert.
+    """
+    taken = set(recheck.assignments.values_list("expert_id", flat=True))
+    slot = _slot(recheck)
+    experts = (
+        Expert.objects.filter(active=True)
+        .exclude(pk__in=taken)
+        .prefetch_related("conflicts", "availability", "assignments__recheck")
+        .order_by("kind", "name")
+    )
+    rows = []
+    for e in experts:
+        candidate = ExpertCandidate(
+            id=e.pk,
+            name=e.name,
+            kind=e.kind,
+            school_id=e.school_id,
+            conflict_school_ids=frozenset(c.school_id for c in e.conflicts.all()),
+            unavailable_years=frozenset(a.year for a in e.availability.all() if not a.available),
+        )
+        busy = [
+            (a.recheck.start_date, a.recheck.end_date)
+            for a in e.assignments.all()
+            if a.recheck_id != recheck.pk and a.recheck.start_date and a.recheck.end_date
+        ]
+        rows.append((e, conflict_reasons(candidate, slot, busy=busy)))
+    rows.sort(key=lambda row: bool(row[1]))  # stable: kind and name order kept within each
+    return rows
+
+
 def _grant(assignment: PanelAssignment) -> None:
     if assignment.expert.user_id:
         assign_perm(REVIEW_RECHECK, assignment.expert.user, assignment.recheck)
@@ -126,8 +160,9 @@ def assign_expert(
 ) -> PanelAssignment:
     """Put an expert on the panel; a conflicted expert is refused with the reasons (R19)."""
     recheck = Recheck.objects.select_for_update().select_related("school").get(pk=recheck.pk)
-    if not proposed and not reason.strip():
-        raise ValidationError({"reason": "手动调整专家组须填写原因。"})
+    # The first expert builds the panel, nothing is adjusted yet: no reason asked for.
+    if not proposed and not reason.strip() and recheck.assignments.exists():
+        raise ValidationError({"reason": "专家组已有成员，手动调整须填写原因。"})
     if recheck.assignments.filter(expert=expert).exists():
         raise ValidationError({"expert": f"{expert.name} 已在专家组中。"})
     reasons = why_not(recheck=recheck, expert=expert)

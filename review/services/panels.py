@@ -88,9 +88,9 @@ def conflict_reasons(
     """R19: why this expert may not sit on this re-check, in Chinese; empty list = allowed."""
     reasons = []
     if expert.school_id is not None and expert.school_id == slot.school_id:
-        reasons.append("该专家在本校任职（R19）")
+        reasons.append("该专家在本校任职")
     if slot.school_id in expert.conflict_school_ids:
-        reasons.append("该专家申报过与该校的利益冲突（辅导、讲座或任职）（R19）")
+        reasons.append("该专家申报过与该校的利益冲突（辅导、讲座或任职）")
     if slot.year in expert.unavailable_years:
         reasons.append(f"该专家 {slot.year} 年不可参加复核")
     span = slot_span(slot)

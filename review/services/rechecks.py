@@ -7,7 +7,6 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
 from django.utils import timezone
 
 from review.models import (
@@ -16,7 +15,9 @@ from review.models import (
     Recheck,
     RecheckDateChange,
 )
+from review.selectors.rechecks import last_rechecks
 from review.services.deadlines import minimum_sample
+from review.services.rules import exempt_from_recheck
 from schools.models import School
 
 REVIEW_RECHECK = "review.review_recheck"
@@ -78,9 +79,12 @@ def load_annex2_plan() -> Cycle:
 def selection_refusal(cycle: Cycle, school: School) -> str | None:
     """Why a school cannot be picked in this cycle (R6), or None."""
     if school.is_new:
-        return "新建院校需先接受人才培养工作评估，暂不列入复核（R6）。"
-    if cycle.kind == CycleKind.ANNEX2 and school.files_self_diagnosis:
-        return "已接受二轮评估：自主诊改后备案，省教育厅不再组织复核（R6）。"
+        return "新建院校：先接受人才培养工作评估，暂不列入复核。"
+    if exempt_from_recheck(
+        evaluated_before_2020=school.files_self_diagnosis,
+        annex2_cycle=cycle.kind == CycleKind.ANNEX2,
+    ):
+        return "已接受二轮评估：自主诊改后备案免复核。"
     return None
 
 
@@ -117,16 +121,12 @@ def suggest_sample(*, cycle: Cycle, seed: int) -> list[int]:
     Schools never re-checked count as the oldest. Among equals the order is a shuffle by
     ``seed``, recorded on the cycle so the suggestion can be reproduced.
     """
-    last = {
-        row["pk"]: row["last"]
-        for row in School.objects.annotate(
-            last=Max("rechecks__planned_year", filter=~Q(rechecks__cycle=cycle))
-        ).values("pk", "last")
-    }
+    # Only re-checks that took place count: one picked but never held leaves the school due.
+    last = last_rechecks(other_than=cycle, today=timezone.localdate())
     eligible = [s for s in School.objects.all() if selection_refusal(cycle, s) is None]
     rng = random.Random(seed)
     rng.shuffle(eligible)
-    eligible.sort(key=lambda s: last[s.pk] or 0)  # stable: the shuffle breaks ties
+    eligible.sort(key=lambda s: last.get(s.pk, 0))  # stable: the shuffle breaks ties
     Cycle.objects.filter(pk=cycle.pk).update(sample_seed=seed)
     return [s.pk for s in eligible[: minimum_sample(total_for_sample())]]
 

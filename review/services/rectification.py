@@ -27,12 +27,43 @@ from review.services.verdict import (
 # --- The school: rectification and re-application ---------------------------------------------
 
 
+def inconsistent_codes(record: VerdictRecord) -> set[str]:
+    """R11/R12: the elements the published verdict found 不相符, which need a rectification plan."""
+    return {row["element_code"] for row in record.comparison if not row.get("consistent")}
+
+
 @transaction.atomic
-def save_rectification(*, rectification: Rectification, user, items: dict[str, dict]) -> int:
-    """Save the plan and progress per element; returns how many items changed."""
+def save_rectification(
+    *,
+    rectification: Rectification,
+    user,
+    items: dict[str, dict],
+    uploads: dict[str, UploadedFile] | None = None,
+) -> int:
+    """Save the plan, progress and new evidence per element together; returns items changed.
+
+    Every upload is checked before anything is written, so a bad file leaves the plan as it
+    was (the page shows the typed text again with the file's error beside it).
+    """
+    uploads = uploads or {}
+    by_code = {
+        item.element.code: item
+        for item in rectification.items.select_for_update().select_related("element")
+    }
+    checked = {}
+    errors = {}
+    for code, upload in uploads.items():
+        if code not in by_code:
+            continue
+        try:
+            checked[code] = check_document(upload, allowed=MATERIAL_KINDS)
+        except ValidationError as exc:
+            errors[f"r{code}-document"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
     changed = 0
-    for item in rectification.items.select_for_update().select_related("element"):
-        values = items.get(item.element.code)
+    for code, item in by_code.items():
+        values = items.get(code)
         if values is None:
             continue
         plan, progress = (
@@ -44,22 +75,32 @@ def save_rectification(*, rectification: Rectification, user, items: dict[str, d
             item._history_user = user
             item.save()
             changed += 1
+    for code, result in checked.items():
+        upload = uploads[code]
+        evidence = Evidence(item=by_code[code], **stored_file_fields(result, upload, user=user))
+        save_upload(evidence, upload, user=user)
     return changed
 
 
 @transaction.atomic
 def complete_rectification(*, rectification: Rectification, user) -> None:
-    """R11: the school reports the rectification done; every element needs plan and progress."""
-    rectification = Rectification.objects.select_for_update().get(pk=rectification.pk)
+    """R11: the school reports the rectification done; each 不相符 element needs plan and progress.
+
+    Elements the verdict found 相符 may have a plan; they are not required to.
+    """
+    rectification = (
+        Rectification.objects.select_for_update().select_related("verdict").get(pk=rectification.pk)
+    )
     if rectification.completed_at:
         raise ValidationError("整改已经标记为完成。")
+    needed = inconsistent_codes(rectification.verdict)
     missing = [
         f"{item.element.code} {item.element.report_name}"
         for item in rectification.items.select_related("element")
-        if not (item.plan and item.progress)
+        if item.element.code in needed and not (item.plan and item.progress)
     ]
     if missing:
-        raise ValidationError(["以下诊断要素尚未填写整改措施和整改进展："] + missing)
+        raise ValidationError(["以下不相符的诊断要素尚未填写整改措施和整改进展："] + missing)
     rectification.completed_at = timezone.now()
     rectification.completed_by = user
     rectification._history_user = user

@@ -75,6 +75,28 @@ def files_instead_of_submitting(*, evaluated_before_2020: bool, year: int) -> bo
     return evaluated_before_2020 and year <= ANNEX2_PLAN_LAST_YEAR
 
 
+def exempt_from_recheck(*, evaluated_before_2020: bool, annex2_cycle: bool) -> bool:
+    """R6: in the 2017–2020 plan an evaluated school files its self-diagnosis, not re-checked.
+
+    From 2020 on every school may be sampled (R8), evaluated or not.
+    """
+    return evaluated_before_2020 and annex2_cycle
+
+
+def recheck_took_place(
+    *, end_date: date | None, planned_year: int, annex2: bool, has_verdict: bool, today: date
+) -> bool:
+    """R8's "longest without a re-check": only a re-check that was held counts.
+
+    Held means its last day has passed or its verdict is out. 附件2's 2017–2020 plan is
+    loaded as history without dates: a row of a past year counts as held (R7).
+    A re-check picked but never scheduled, or still ahead, does not count.
+    """
+    if has_verdict or (end_date is not None and end_date <= today):
+        return True
+    return annex2 and end_date is None and planned_year < today.year
+
+
 def may_start_self_diagnosis(*, is_new: bool) -> bool:
     """R6: a new school must pass the talent-training evaluation before starting 诊改."""
     return not is_new
@@ -116,15 +138,36 @@ def problems_of(report, *, panel: list, entries: list, open_conflicts: int) -> l
     A rule on rows already loaded — the report, its panel members, its element entries — so
     the edit page (a read) and the submission (a write) judge a report the same way.
     """
-    problems = panel_problems(total=len(panel), external=sum(m.external for m in panel))
+    return [
+        text
+        for text, _ in checklist_of(
+            report, panel=panel, entries=entries, open_conflicts=open_conflicts
+        )
+    ]
+
+
+def checklist_of(
+    report, *, panel: list, entries: list, open_conflicts: int
+) -> list[tuple[str, str]]:
+    """``problems_of`` with where each is fixed: a field id on the edit page, or "panel".
+
+    Conflicts point at the first element (or the overview) that holds one: "conflict".
+    """
+    items = [
+        (text, "panel")
+        for text in panel_problems(total=len(panel), external=sum(m.external for m in panel))
+    ]
     if not report.overview:
-        problems.append("尚未填写“自我诊改工作概述”。")
+        items.append(("尚未填写“自我诊改工作概述”。", "id_overview"))
     labels = {name: label for name, label, _ in ELEMENT_FIELDS}
     for row in entries:
-        missing = [labels[name] for name, _, _ in ELEMENT_FIELDS if not getattr(row, name)]
+        missing = [name for name, _, _ in ELEMENT_FIELDS if not getattr(row, name)]
         if missing:
             element = row.element
-            problems.append(f"{element.code} {element.name}：尚未填写{'、'.join(missing)}。")
+            text = (
+                f"{element.code} {element.name}：尚未填写{'、'.join(labels[n] for n in missing)}。"
+            )
+            items.append((text, f"e{element.code}-{missing[0]}"))
     if open_conflicts:
-        problems.append(f"还有 {open_conflicts} 处编辑冲突尚未处理。")
-    return problems
+        items.append((f"还有 {open_conflicts} 处编辑冲突尚未处理。", "conflict"))
+    return items

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,6 +27,7 @@ from review.forms import (
 from review.models import (
     Consolidation,
     Cycle,
+    CycleKind,
     Material,
     MaterialKind,
     PanelAssignment,
@@ -187,20 +187,16 @@ def selection(request, pk: int):
         except ValidationError as exc:
             errors = _errors(exc)
             chosen = picked
-    schools = School.objects.order_by("name").prefetch_related(
-        Prefetch("rechecks", to_attr="all_rechecks")
-    )
-    rows = []
-    for school in schools:
-        previous = [r.planned_year for r in school.all_rechecks if r.cycle_id != cycle.pk]
-        rows.append(
-            {
-                "school": school,
-                "checked": school.pk in chosen,
-                "refusal": service.selection_refusal(cycle, school),
-                "last": max(previous) if previous else None,
-            }
-        )
+    last = selectors.last_rechecks(other_than=cycle, today=timezone.localdate())
+    rows = [
+        {
+            "school": school,
+            "checked": school.pk in chosen,
+            "refusal": service.selection_refusal(cycle, school),
+            "last": last.get(school.pk),
+        }
+        for school in School.objects.order_by("name")
+    ]
     total = len(rows)
     return render(
         request,
@@ -212,6 +208,7 @@ def selection(request, pk: int):
             "minimum": minimum_sample(total),
             "total": total,
             "errors": errors,
+            "annex2": cycle.kind == CycleKind.ANNEX2,
             "seed": cycle.sample_seed
             if cycle.sample_seed is not None
             else secrets.randbelow(10**6),
@@ -275,12 +272,11 @@ def _recheck_page(request, recheck, *, status=200, **forms):
         for a in assignments:
             a.problems = problems.get(a.pk, [])
     if provincial:
-        taken = {a.expert_id for a in assignments}
-        context["pool"] = [
-            e
-            for e in Expert.objects.filter(active=True).order_by("kind", "name")
-            if e.pk not in taken
-        ]
+        # R19: everyone in the pool is listed; who may not sit is greyed with the reason.
+        context["pool"] = panel_assignments.pool_for(recheck)
+        context["pool_open"] = any(not reasons for _, reasons in context["pool"])
+        context["panel_target"] = DEFAULT_PANEL_SIZE
+        context["panel_missing"] = max(0, DEFAULT_PANEL_SIZE - len(assignments))
     return render(request, "review/recheck.html", context, status=status)
 
 

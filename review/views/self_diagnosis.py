@@ -303,9 +303,12 @@ def save(request, pk: int):
         )
     else:
         messages.success(request, f"草稿已保存（{timezone.localtime():%H:%M}）。")
+    # Back where the writer was (the element's own 保存 button, or the one last focused), and
+    # the message shows in the save bar, which stays in view wherever the page scrolls.
     target = reverse("review:report", kwargs={"pk": pk})
     anchor = request.POST.get("anchor", "")
-    return redirect(f"{target}#{anchor}" if anchor.startswith("e") else target)
+    valid = {f"e{form.element.code}" for _, forms in page["projects"] for form in forms}
+    return redirect(f"{target}#{anchor}" if anchor in valid | {"overview"} else target)
 
 
 @login_required
@@ -373,7 +376,7 @@ def submit(request, pk: int):
             verb = "备案" if report.status == ReportStatus.FILED else "提交"
             messages.success(request, f"报告已{verb}，内容已锁定。")
             return redirect("review:report", pk=pk)
-    return _report_page(request, report, status=400, submit_form=form, problems=[])
+    return _report_page(request, report, status=400, submit_form=form, problems=[], checklist=[])
 
 
 @login_required

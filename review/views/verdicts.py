@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -99,25 +100,54 @@ def rectification(request, pk: int):
         raise Http404("该结论没有整改方案")
     plan = record.rectification
     writable = school_of(request.user) == record.school
+    items = list(plan.items.select_related("element").prefetch_related("evidence"))
+    errors: dict[str, list[str]] = {}
     if request.method == "POST":
         if not writable:
             raise Http404("页面不存在")
-        items = {
+        # Plan, progress and the files chosen are one post: an upload never drops typed text.
+        typed = {
             item.element.code: {
                 "plan": request.POST.get(f"r{item.element.code}-plan", item.plan),
                 "progress": request.POST.get(f"r{item.element.code}-progress", item.progress),
             }
-            for item in plan.items.select_related("element")
+            for item in items
         }
-        changed = rectification_service.save_rectification(
-            rectification=plan, user=request.user, items=items
-        )
-        messages.success(request, f"整改方案已保存（{changed} 项有改动）。")
-        return redirect("review:rectification", pk=pk)
-    items = list(plan.items.select_related("element").prefetch_related("evidence"))
+        uploads = {
+            item.element.code: request.FILES[f"r{item.element.code}-document"]
+            for item in items
+            if f"r{item.element.code}-document" in request.FILES
+        }
+        anchor = request.POST.get("upload", "") or next(iter(uploads), "")
+        try:
+            changed = rectification_service.save_rectification(
+                rectification=plan, user=request.user, items=typed, uploads=uploads
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict
+            for item in items:
+                item.plan = typed[item.element.code]["plan"]
+                item.progress = typed[item.element.code]["progress"]
+            messages.error(
+                request, "未保存：证明材料有误，请看标出的诊断要素；已填写的内容仍在下面。"
+            )
+        else:
+            note = f"，已上传 {'、'.join(uploads)} 的证明材料" if uploads else ""
+            messages.success(request, f"整改方案已保存（{changed} 项有改动{note}）。")
+            target = reverse("review:rectification", kwargs={"pk": pk})
+            if request.POST.get("action") == "complete":
+                # What was typed is saved first; completion is then judged on it.
+                _complete(request, plan)
+                return redirect(f"{target}#complete")
+            return redirect(f"{target}#r{anchor}" if anchor in typed else target)
+    needed = rectification_service.inconsistent_codes(record)
     comparison = {row["element_code"]: row for row in record.comparison}
     for item in items:
         item.finding = comparison.get(item.element.code, {})
+        item.needs_plan = item.element.code in needed
+        item.document_errors = errors.get(f"r{item.element.code}-document", [])
+    # The elements found 不相符 come first: they are the ones the plan must answer.
+    items.sort(key=lambda item: not item.needs_plan)
     return render(
         request,
         "review/rectification.html",
@@ -126,9 +156,22 @@ def rectification(request, pk: int):
             "plan": plan,
             "items": items,
             "writable": writable,
+            "needed_count": len(needed),
             "today": timezone.localdate(),
         },
+        status=400 if errors else 200,
     )
+
+
+def _complete(request, plan) -> None:
+    try:
+        rectification_service.complete_rectification(rectification=plan, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        plan.refresh_from_db()
+        late = "（晚于期限，记为逾期完成）" if plan.completed_late else ""
+        messages.success(request, f"已报告整改完成{late}。")
 
 
 @login_required
@@ -137,16 +180,7 @@ def complete_rectification(request, pk: int):
     record = _record_for_user(request.user, pk)
     if school_of(request.user) != record.school or not hasattr(record, "rectification"):
         raise Http404("页面不存在")
-    try:
-        rectification_service.complete_rectification(
-            rectification=record.rectification, user=request.user
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        record.rectification.refresh_from_db()
-        late = "（晚于期限，记为逾期完成）" if record.rectification.completed_late else ""
-        messages.success(request, f"已报告整改完成{late}。")
+    _complete(request, record.rectification)
     return redirect("review:rectification", pk=pk)
 
 

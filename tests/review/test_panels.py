@@ -98,8 +98,8 @@ def test_conflict_reasons_messages():
     s = slot(start=date(2026, 5, 10))
     reasons = conflict_reasons(e, s, busy=[(date(2026, 5, 12), date(2026, 5, 14))])
     assert reasons == [
-        "该专家在本校任职（R19）",
-        "该专家申报过与该校的利益冲突（辅导、讲座或任职）（R19）",
+        "该专家在本校任职",
+        "该专家申报过与该校的利益冲突（辅导、讲座或任职）",
         "该专家 2026 年不可参加复核",
         "该专家 2026-05-12 至 2026-05-14 已有其他复核任务",
     ]
@@ -136,7 +136,7 @@ def test_r19_never_the_experts_own_school():
         assert len(proposal.expert_ids) == DEFAULT_PANEL_SIZE
     # At another school they are the first choice.
     assert 1 in one(slot(school_id=SCHOOL + 1), pool).expert_ids
-    assert conflict_reasons(insider, slot()) == ["该专家在本校任职（R19）"]
+    assert conflict_reasons(insider, slot()) == ["该专家在本校任职"]
 
 
 def test_r19_never_a_declared_conflict():
@@ -145,9 +145,7 @@ def test_r19_never_a_declared_conflict():
     for seed in range(5):
         assert coached.id not in one(slot(), pool, seed=seed).expert_ids
     assert coached.id in one(slot(school_id=SCHOOL + 1), pool).expert_ids
-    assert conflict_reasons(coached, slot()) == [
-        "该专家申报过与该校的利益冲突（辅导、讲座或任职）（R19）"
-    ]
+    assert conflict_reasons(coached, slot()) == ["该专家申报过与该校的利益冲突（辅导、讲座或任职）"]
 
 
 def test_r19_unavailable_year_excluded():
@@ -331,7 +329,7 @@ def test_fixed_expert_breaking_r19_is_kept_and_explained():
     pool = [expert(1, VOC, school_id=SCHOOL), *mixed_pool(2, first_id=10)]
     proposal = one(slot(fixed_expert_ids=(1,)), pool)
     assert proposal.expert_ids[0] == 1
-    assert "已指派的专家专家1不符合回避要求：该专家在本校任职（R19）" in proposal.shortfall
+    assert "已指派的专家专家1不符合回避要求：该专家在本校任职" in proposal.shortfall
 
 
 def test_fixed_expert_on_two_overlapping_rechecks_is_explained():

@@ -92,7 +92,7 @@ def test_r6_new_schools_cannot_be_picked(cycle_2026, province, school_a):
 
 def test_r6_evaluated_schools_are_exempt_in_the_annex2_plan_only(cycle_2026, school_b):
     annex2 = Cycle.objects.get(kind=CycleKind.ANNEX2)
-    assert "不再组织复核" in service.selection_refusal(annex2, school_b)
+    assert "备案免复核" in service.selection_refusal(annex2, school_b)
     assert service.selection_refusal(cycle_2026, school_b) is None
 
 
@@ -199,10 +199,13 @@ def test_r19_unavailable_year_and_overlapping_rechecks(recheck_a, cycle_2026, sc
         panel_assignments.assign_expert(recheck=recheck_a, expert=away, user=province, reason="试")
 
 
-def test_manual_change_needs_a_reason(recheck_a, province):
-    expert = Expert.objects.create(name="甲", employer="乙", kind=ExpertKind.EDUCATION_RESEARCH)
+def test_the_first_expert_needs_no_reason_a_later_change_does(recheck_a, province):
+    first = Expert.objects.create(name="甲", employer="乙", kind=ExpertKind.EDUCATION_RESEARCH)
+    second = Expert.objects.create(name="丙", employer="丁", kind=ExpertKind.EDUCATION_RESEARCH)
+    assignment = panel_assignments.assign_expert(recheck=recheck_a, expert=first, user=province)
+    assert assignment.is_lead
     with pytest.raises(ValidationError, match="须填写原因"):
-        panel_assignments.assign_expert(recheck=recheck_a, expert=expert, user=province)
+        panel_assignments.assign_expert(recheck=recheck_a, expert=second, user=province)
 
 
 def test_assignment_grants_and_removal_revokes_the_object_permission(

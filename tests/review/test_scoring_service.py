@@ -260,22 +260,27 @@ def test_rectification_items_saved_with_history(recheck_a, panel_of_three, provi
     assert VerdictRecord.objects.count() == 1
 
 
-def test_r11_rectification_completed_only_when_every_element_is_written(
+def test_r11_rectification_completed_only_when_every_inconsistent_element_is_written(
     recheck_a, panel_of_three, province, alice, time_machine
 ):
     time_machine.move_to("2026-06-01 10:00 +0800")
     record = score_and_publish(recheck_a, panel_of_three, province, matched=11, rating="strong")
     plan = record.rectification
-    rectification.save_rectification(
-        rectification=plan, user=alice, items={"1.1": {"plan": "措施", "progress": "进展"}}
-    )
-    with pytest.raises(ValidationError) as excinfo:
-        rectification.complete_rectification(rectification=plan, user=alice)
-    assert "1.2 组织构架" in excinfo.value.messages
+    inconsistent = ELEMENT_CODES[11:]  # the four elements found 不相符
     rectification.save_rectification(
         rectification=plan,
         user=alice,
-        items={code: {"plan": "措施", "progress": "进展"} for code in ELEMENT_CODES},
+        items={inconsistent[0]: {"plan": "措施", "progress": "进展"}},
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        rectification.complete_rectification(rectification=plan, user=alice)
+    missing = " ".join(excinfo.value.messages)
+    assert inconsistent[1] in missing and inconsistent[0] not in missing
+    assert "1.2 组织构架" not in missing  # 相符: a plan is allowed, not required
+    rectification.save_rectification(
+        rectification=plan,
+        user=alice,
+        items={code: {"plan": "措施", "progress": "进展"} for code in inconsistent},
     )
     time_machine.move_to("2027-05-23 09:00 +0800")  # a day after the due date
     rectification.complete_rectification(rectification=plan, user=alice)

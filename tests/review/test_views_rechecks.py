@@ -1,6 +1,7 @@
 """Re-check planning pages by role: every view for who may use it, 404 for everyone else."""
 
 import io
+import re
 from datetime import date
 
 import openpyxl
@@ -160,6 +161,50 @@ def test_assign_view_refuses_a_conflicted_expert_and_says_why(
     )
     assert response.status_code == 400
     assert "不能指派 本校的专家" in response.content.decode()
+
+
+def test_panel_builder_offers_only_experts_who_may_sit(client, province, recheck_a, school_a):
+    from schools.models import ExpertAvailability
+
+    free = Expert.objects.create(
+        name="可派专家", employer="甲", kind=ExpertKind.INDUSTRY_ENTERPRISE
+    )
+    insider = Expert.objects.create(
+        name="本校专家", employer="x", kind=ExpertKind.VOCATIONAL_COLLEGE, school=school_a
+    )
+    away = Expert.objects.create(name="出访专家", employer="y", kind=ExpertKind.EDUCATION_RESEARCH)
+    ExpertAvailability.objects.create(expert=away, year=2026, available=False)
+    client.force_login(province)
+    html = client.get(f"/rechecks/{recheck_a.pk}/").content.decode()
+    options = {
+        e.pk: re.search(rf'<option value="{e.pk}"[^>]*>[^<]*', html).group(0)
+        for e in (free, insider, away)
+    }
+    assert "disabled" not in options[free.pk] and "不可指派" not in options[free.pk]
+    assert "disabled" in options[insider.pk] and "该专家在本校任职" in options[insider.pk]
+    assert "disabled" in options[away.pk] and "2026 年不可参加复核" in options[away.pk]
+    assert "目标人数 <strong>5</strong> 人" in html and "还差 5 人" in html
+    assert "R19" not in options[insider.pk]
+
+
+def test_first_expert_joins_without_a_reason_then_one_is_asked(client, province, recheck_a):
+    first = Expert.objects.create(
+        name="首位专家", employer="甲", kind=ExpertKind.INDUSTRY_ENTERPRISE
+    )
+    second = Expert.objects.create(
+        name="次位专家", employer="乙", kind=ExpertKind.INDUSTRY_ENTERPRISE
+    )
+    client.force_login(province)
+    url = f"/rechecks/{recheck_a.pk}/panel/"
+    html = client.get(f"/rechecks/{recheck_a.pk}/").content.decode()
+    assert 'name="reason" maxlength="300"' not in html.split('id="panel-target"')[1][:3000]
+    assert client.post(url, {"expert": first.pk}).status_code == 302
+    assert PanelAssignment.objects.get(expert=first).is_lead
+    response = client.post(url, {"expert": second.pk})
+    html = response.content.decode()
+    assert response.status_code == 400 and 'id="err-assign-reason"' in html
+    assert not PanelAssignment.objects.filter(expert=second).exists()
+    assert client.post(url, {"expert": second.pk, "reason": "补足人数"}).status_code == 302
 
 
 def test_schedule_view_requires_a_reason_to_move(client, province, recheck_a):

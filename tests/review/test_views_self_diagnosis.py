@@ -146,6 +146,50 @@ def test_save_view_saves_and_says_so(client, alice, report_a):
     assert report_a.overview == "概述"
 
 
+def test_save_returns_to_the_element_with_the_message_in_the_save_bar(client, alice, report_a):
+    client.force_login(alice)
+    html = client.get(f"/self-diagnosis/{report_a.pk}/").content.decode()
+    # Without JavaScript: the element's own save button names where the writer was.
+    data = _revisions(html) | {"e2.3-opinion": "意见", "anchor": ["", "e2.3"]}
+    response = client.post(f"/self-diagnosis/{report_a.pk}/save/", data)
+    assert response["Location"] == f"/self-diagnosis/{report_a.pk}/#e2.3"
+    html = client.get(response["Location"]).content.decode()
+    bar = html.split('class="save-bar"')[1]
+    assert "草稿已保存" in bar.split("</div>")[0]  # sticky at the bottom: in view at #e2.3
+    assert "草稿已保存" not in html.split('class="save-bar"')[0]
+    response = client.post(
+        f"/self-diagnosis/{report_a.pk}/save/", _revisions(html) | {"anchor": "javascript:x"}
+    )
+    assert response["Location"] == f"/self-diagnosis/{report_a.pk}/"
+
+
+def test_jump_list_shows_each_elements_completion(client, alice, report_a):
+    service.save_draft(
+        self_diagnosis=report_a,
+        user=alice,
+        entries={
+            "1.1": TextEdit(
+                values={"opinion": "意", "measures": "措", "effects": "效"}, revision=0
+            ),
+            "3.2": TextEdit(values={"opinion": "意", "measures": "", "effects": ""}, revision=0),
+        },
+    )
+    html = _as(client, alice).get(f"/self-diagnosis/{report_a.pk}/").content.decode()
+    jump = html.split('class="card jump-list"')[1].split("</nav>")[0]
+    assert len(re.findall(r'<a href="#e[\d.]+">', jump)) == 15
+    assert re.search(r'href="#e1\.1">[^<]*</a> <span class="tag ok">已填完', jump)
+    assert re.search(r'href="#e3\.2">[^<]*</a> <span class="tag warn">1/3', jump)
+    assert re.search(r'href="#e5\.4">[^<]*</a> <span class="tag muted">0/3', jump)
+
+
+def test_submission_checklist_links_each_missing_item_to_its_field(client, alice, report_a):
+    html = _as(client, alice).get(f"/self-diagnosis/{report_a.pk}/").content.decode()
+    checklist = html.split("提交前还需要")[1].split("</div>")[0]
+    assert f'href="/self-diagnosis/{report_a.pk}/panel/"' in checklist  # the panel's own page
+    assert 'href="#id_overview"' in checklist and 'id="id_overview"' in html
+    assert 'href="#e1.1-opinion"' in checklist and 'id="e1.1-opinion"' in html
+
+
 def test_r5_save_view_over_limit_keeps_the_text_and_marks_the_field(client, alice, report_a):
     client.force_login(alice)
     html = client.get(f"/self-diagnosis/{report_a.pk}/").content.decode()

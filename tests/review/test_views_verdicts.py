@@ -268,12 +268,74 @@ def test_school_attaches_evidence_checked_by_content(
 
     record = score_and_publish(recheck_a, panel_of_three, province, matched=11, rating="strong")
     item = record.rectification.items.get(element__code="3.2")
-    url = f"/verdicts/{record.pk}/rectification/{item.pk}/evidence/"
+    url = f"/verdicts/{record.pk}/rectification/"
     client.force_login(alice)
     fake = SimpleUploadedFile("证明.pdf", b"<html>not a pdf</html>")
-    html = client.post(url, {"document": fake}, follow=True).content.decode()
-    assert "3.2 证明材料未上传" in html and not item.evidence.exists()
-    client.post(url, {"document": SimpleUploadedFile("证明.pdf", tiny_pdf("证明"))})
+    response = client.post(url, {"r3.2-document": fake, "r3.2-plan": "未存的措施", "upload": "3.2"})
+    html = response.content.decode()
+    assert response.status_code == 400 and 'id="err-d' in html and not item.evidence.exists()
+    assert "未存的措施" in html  # the typed plan is shown again, not lost
+    item.refresh_from_db()
+    assert item.plan == ""  # and nothing half-saved
+    client.post(url, {"r3.2-document": SimpleUploadedFile("证明.pdf", tiny_pdf("证明"))})
     evidence = item.evidence.get()
     assert evidence.uploaded_by == alice and len(evidence.sha256) == 64
     assert "证明" not in evidence.document.name  # stored under a server-made name
+
+
+def test_an_upload_saves_the_plan_typed_beside_it(
+    client, alice, recheck_a, panel_of_three, province
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    record = score_and_publish(recheck_a, panel_of_three, province, matched=11, rating="strong")
+    url = f"/verdicts/{record.pk}/rectification/"
+    client.force_login(alice)
+    response = client.post(
+        url,
+        {
+            "r5.1-plan": "修订专业诊改制度",
+            "r5.1-progress": "已启动",
+            "r5.1-document": SimpleUploadedFile("证明.pdf", tiny_pdf("证明")),
+            "upload": "5.1",
+        },
+    )
+    assert response.status_code == 302 and response["Location"].endswith("/rectification/#r5.1")
+    item = record.rectification.items.get(element__code="5.1")
+    assert (item.plan, item.progress) == ("修订专业诊改制度", "已启动")
+    assert item.evidence.count() == 1
+    html = client.get(url).content.decode()
+    assert "已上传 5.1 的证明材料" in html
+
+
+def test_r11_inconsistent_elements_come_first_and_need_a_plan(
+    client, alice, recheck_a, panel_of_three, province
+):
+    record = score_and_publish(recheck_a, panel_of_three, province, matched=11, rating="strong")
+    client.force_login(alice)
+    html = client.get(f"/verdicts/{record.pk}/rectification/").content.decode()
+    inconsistent = ELEMENT_CODES[11:]
+    positions = [html.index(f'id="r{code}"') for code in ELEMENT_CODES]
+    first_consistent = min(positions[:11])
+    assert all(html.index(f'id="r{code}"') < first_consistent for code in inconsistent)
+    assert html.count("不相符 · 须整改") == 4 and html.count("整改措施（必填）") == 4
+    assert "报告整改完成前须填写整改措施" in html
+
+
+def test_r11_completing_saves_what_was_typed_first(
+    client, alice, recheck_a, panel_of_three, province
+):
+    record = score_and_publish(recheck_a, panel_of_three, province, matched=11, rating="strong")
+    url = f"/verdicts/{record.pk}/rectification/"
+    client.force_login(alice)
+    data = {"r5.1-plan": "措施", "r5.1-progress": "进展", "action": "complete"}
+    html = client.post(url, data, follow=True).content.decode()
+    assert "尚未填写整改措施和整改进展" in html and "5.2" in html
+    item = record.rectification.items.get(element__code="5.1")
+    assert (item.plan, item.progress) == ("措施", "进展")  # typed text saved, not lost
+    for code in ("5.2", "5.3", "5.4"):
+        data |= {f"r{code}-plan": "措施", f"r{code}-progress": "进展"}
+    response = client.post(url, data)
+    assert response["Location"].endswith("#complete")
+    record.rectification.refresh_from_db()
+    assert record.rectification.completed_by == alice

@@ -1,0 +1,123 @@
+"""The report editor against the floor page, in one run, served the same way (issue 14).
+
+The floor is the least a page of this portal can cost: one indexed query and one small
+template, behind the same middleware (sessions, authentication, CSP, locale…) and the same
+login as the editor. The editor is the school's edit page of a full-length report (15
+elements, every text at its limit, ten saved versions). Both are fetched by Django's test
+client without the test runner's instrumentation, with DEBUG off and no debug toolbar.
+
+Prints each page's median cost and query count, and the ratio (the target: at most 5×).
+Run: ``DATABASE_URL=postgres://… python bench/bench_editor.py``.
+"""
+
+import os
+import sys
+import types
+
+os.environ["DEBUG"] = "false"  # production-like: no query log, no debug pages
+
+from harness import analyze, measure, test_database  # noqa: E402
+
+RUNS = int(os.environ.get("BENCH_RUNS", "40"))
+
+with test_database():
+    from django.conf import settings
+    from django.contrib.auth.decorators import login_required
+    from django.core.management import call_command
+    from django.db import connection
+    from django.http import HttpResponse
+    from django.template import engines
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import clear_url_caches, path
+
+    from review.exporters.samples import full_length_report
+    from review.services import self_diagnosis as service
+    from review.services.self_diagnosis import TextEdit
+    from schools.models import School
+    from schools.roles import Role
+    from schools.services.people import upsert_person
+
+    assert not settings.DEBUG
+    assert "debug_toolbar" not in settings.INSTALLED_APPS
+
+    call_command("load_fixtures", verbosity=0)
+    school = School.objects.get(name="厦门海洋职业技术学院")
+    user = upsert_person(
+        username="bench",
+        display_name="基准",
+        role=Role.SCHOOL_STAFF,
+        password="x" * 12,
+        school=school,
+    )
+    report = service.open_self_diagnosis(school=school, year=2026, user=user)
+    sample = full_length_report()
+    for version in range(10):
+        report.refresh_from_db()
+        entries = {e.element.code: e for e in report.entries.select_related("element")}
+        service.save_draft(
+            self_diagnosis=report,
+            user=user,
+            overview=TextEdit({"overview": sample.overview[: 490 + version]}, report.revision),
+            entries={
+                row.element_code: TextEdit(
+                    {
+                        "opinion": row.opinion[: 490 + version],
+                        "measures": row.measures,
+                        "effects": row.effects,
+                    },
+                    entries[row.element_code].revision,
+                )
+                for row in sample.rows
+            },
+        )
+    analyze()
+
+    small = engines["django"].from_string("<!doctype html><title>floor</title><p>{{ name }}</p>")
+
+    @login_required
+    def floor(request):
+        # One indexed query (primary key), one small template.
+        name = School.objects.only("name").get(pk=school.pk).name
+        return HttpResponse(small.render({"name": name}))
+
+    urls = types.ModuleType("bench_editor_urls")
+    from zhengai import urls as project_urls
+
+    urls.urlpatterns = [path("bench-floor/", floor), *project_urls.urlpatterns]
+    sys.modules[urls.__name__] = urls
+    settings.ROOT_URLCONF = urls.__name__
+    clear_url_caches()
+
+    client = Client()
+    client.force_login(user)
+    editor_url, floor_url = f"/self-diagnosis/{report.pk}/", "/bench-floor/"
+    for url in (editor_url, floor_url):
+        assert client.get(url).status_code == 200, url
+    counts = {}
+    for url in (editor_url, floor_url):
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        counts[url] = len(queries)
+    size = len(client.get(editor_url).content)
+    floor_ms = measure(
+        f"floor page ({counts[floor_url]} queries)", lambda: client.get(floor_url), runs=RUNS
+    )
+    editor_ms = measure(
+        f"report editor, 15 full elements, {size // 1024} KiB ({counts[editor_url]} queries)",
+        lambda: client.get(editor_url),
+        runs=RUNS,
+    )
+    floor_again = measure("floor page again", lambda: client.get(floor_url), runs=RUNS)
+    floor_ms = min(floor_ms, floor_again)
+    if os.environ.get("PROFILE"):
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(10):
+            client.get(editor_url)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+    print(f"ratio editor / floor: {editor_ms / floor_ms:.1f}× (target ≤ 5×)")

@@ -1,0 +1,156 @@
+"""Nothing typed is lost on an upload; every role's main pages fit a 390 px phone."""
+
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from review.models import PanelAssignment, Recheck
+from review.services.rechecks import create_cycle
+from review.services.self_diagnosis import open_self_diagnosis
+from schools.models import Expert, ExpertKind, School
+from schools.roles import Role
+from schools.services.people import upsert_person
+from tests.conftest import score_and_publish
+from tests.uploads import tiny_pdf
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "secret-页面测试"
+
+
+@pytest.fixture
+def published(transactional_db, settings):
+    """A re-check of 漳州城市职业学院 with a panel of three and a published 待改进 (11 相符)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("load_fixtures", verbosity=0)
+    officer = upsert_person(
+        username="officer", display_name="职成处干部", role=Role.PROVINCIAL_STAFF, password=PASSWORD
+    )
+    upsert_person(
+        username="committee", display_name="专家委员", role=Role.COMMITTEE, password=PASSWORD
+    )
+    school = School.objects.get(name="漳州城市职业学院")
+    secretary = upsert_person(
+        username="secretary",
+        display_name="质量办",
+        role=Role.SCHOOL_STAFF,
+        password=PASSWORD,
+        school=school,
+    )
+    open_self_diagnosis(school=school, year=2026, user=secretary)
+    cycle = create_cycle(start_year=2026, user=officer)
+    recheck = Recheck.objects.create(
+        cycle=cycle,
+        school=school,
+        planned_year=2026,
+        start_date=date(2026, 5, 20),
+        end_date=date(2026, 5, 22),
+    )
+    users = []
+    for i, kind in enumerate(ExpertKind):
+        user = upsert_person(
+            username=f"expert{i}", display_name=f"专家{i}", role=Role.EXPERT, password=PASSWORD
+        )
+        expert = Expert.objects.create(
+            name=f"复核专家{i}", employer="外单位（用于测试的较长单位名称）", kind=kind, user=user
+        )
+        PanelAssignment.objects.create(
+            recheck=recheck,
+            expert=expert,
+            is_lead=i == 0,
+            assigned_by=officer,
+            certified_at=timezone.now(),
+        )
+        assign_perm("review.review_recheck", user, recheck)
+        users.append(user)
+    # One more in the pool who may not sit (works at the school): greyed on the panel builder.
+    Expert.objects.create(
+        name="本校专家",
+        employer="漳州城市职业学院",
+        kind=ExpertKind.VOCATIONAL_COLLEGE,
+        school=school,
+    )
+    record = score_and_publish(recheck, users, officer, matched=11, rating="strong")
+    return record
+
+
+def _login(page, base, username):
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector(".role-badge")
+
+
+def test_typed_plan_survives_an_evidence_upload(page, live_server, published, tmp_path):
+    base, record = live_server.url, published
+    _login(page, base, "secretary")
+    page.goto(f"{base}/verdicts/{record.pk}/rectification/")
+    # The four elements found 不相符 come first, marked.
+    first = page.locator("article.element-edit").first
+    assert "不相符" in first.inner_text() and first.get_attribute("id") == "r5.1"
+    card = page.locator("[id='r5.1']")
+    card.locator("textarea").nth(0).fill("修订专业层面诊改制度，建立预警机制")
+    card.locator("textarea").nth(1).fill("已完成制度初稿")
+    proof = tmp_path / "证明材料.pdf"
+    proof.write_bytes(tiny_pdf("证明"))
+    card.locator("input[type=file]").set_input_files(str(proof))
+    card.locator("button[name=upload]").click()
+    page.wait_for_url("**/rectification/#r5.1")
+    card = page.locator("[id='r5.1']")
+    assert card.locator("textarea").nth(0).input_value() == "修订专业层面诊改制度，建立预警机制"
+    assert card.locator("textarea").nth(1).input_value() == "已完成制度初稿"
+    assert "证明材料.pdf" in card.inner_text()
+    assert "已上传 5.1 的证明材料" in page.locator(".messages").inner_text()
+
+
+def _fits(phone, url):
+    phone.goto(url)
+    width = phone.evaluate("document.scrollingElement.scrollWidth")
+    assert width <= 390, f"{url} scrolls sideways at 390 px ({width} px wide)"
+
+
+def test_main_pages_of_each_role_fit_a_390px_phone(phone, live_server, published):
+    base, record = live_server.url, published
+    recheck, cycle = record.recheck, record.cycle
+    report = record.school.self_diagnoses.get()
+    pages = {
+        "secretary": [
+            "/",
+            "/self-diagnosis/",
+            f"/self-diagnosis/{report.pk}/",
+            f"/rechecks/{recheck.pk}/",
+            f"/verdicts/{record.pk}/",
+            f"/verdicts/{record.pk}/rectification/",
+        ],
+        "officer": [
+            "/",
+            "/cycles/",
+            f"/cycles/{cycle.pk}/",
+            f"/cycles/{cycle.pk}/selection/",
+            f"/cycles/{cycle.pk}/rechecks/",
+            f"/rechecks/{recheck.pk}/",
+            "/verdicts/",
+            f"/verdicts/{record.pk}/",
+            "/schools/",
+            "/experts/",
+        ],
+        "committee": ["/", "/verdicts/", "/sanctions/"],
+        "expert0": [
+            "/",
+            "/my-rechecks/",
+            f"/rechecks/{recheck.pk}/",
+            f"/rechecks/{recheck.pk}/score/",
+        ],
+    }
+    for user, urls in pages.items():
+        _login(phone, base, user)
+        header = phone.locator(".header-row").bounding_box()
+        assert header["x"] + header["width"] <= 390
+        assert phone.locator("form.inline button", has_text="退出").is_visible()
+        for url in urls:
+            _fits(phone, base + url)

@@ -1,0 +1,33 @@
+"""The navigation highlights the section a page belongs to, also after a failed post."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def _current(html: str) -> list[str]:
+    nav = html.split('class="wrap site-nav"')[1].split("</nav>")[0]
+    return re.findall(r'aria-current="page">([^<]+)<', nav)
+
+
+def test_a_recheck_page_is_not_self_diagnosis(client, province, recheck_a):
+    client.force_login(province)
+    assert _current(client.get(f"/rechecks/{recheck_a.pk}/").content.decode()) == ["周期与复核"]
+    # The same page shown again after a refused 加入专家 (another address, same section).
+    response = client.post(f"/rechecks/{recheck_a.pk}/panel/", {"expert": ""})
+    assert response.status_code == 400
+    assert _current(response.content.decode()) == ["周期与复核"]
+
+
+def test_each_section_is_highlighted(client, alice, province, assigned_expert, report_a):
+    client.force_login(alice)
+    html = client.get(f"/self-diagnosis/{report_a.pk}/").content.decode()
+    assert _current(html) == ["自我诊断"]
+    client.force_login(province)
+    assert _current(client.get("/sanctions/").content.decode()) == ["复核结论"]
+    assert _current(client.get("/self-diagnosis/").content.decode()) == ["自我诊断"]
+    client.force_login(assigned_expert.expert.user)
+    html = client.get(f"/rechecks/{assigned_expert.recheck_id}/").content.decode()
+    assert _current(html) == ["我的复核任务"]
