@@ -6,8 +6,8 @@ from review.selectors.rechecks import (
     assignments_of,
     cycle_overview,
     cycle_rechecks,
-    rechecks_needing,
     last_rechecks,
+    rechecks_needing,
 )
 from review.selectors.self_diagnosis import (
     UNSUBMITTED,
