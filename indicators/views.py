@@ -33,4 +33,5 @@ def tree_json(request):
     system = system_for_version(request.GET.get("version"))
     response = JsonResponse(system_as_dict(system), json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
+    response.language_independent = True  # the same JSON whatever language is chosen
     return response

@@ -133,6 +133,7 @@ def _entry(response: HttpResponse, stamp: int, with_csrf: bool) -> dict:
         "status": response.status_code,
         "content": content,
         "headers": {h: response[h] for h in KEPT_HEADERS if response.has_header(h)},
+        "language_independent": getattr(response, "language_independent", False),
         "etag": hashlib.sha256(content).hexdigest()[:32],
     }
 
@@ -142,6 +143,7 @@ def _response(entry: dict, request, with_csrf: bool) -> HttpResponse:
     if with_csrf:
         content = content.replace(CSRF_HOLE, get_token(request).encode("ascii"))
     response = HttpResponse(content, status=entry["status"])
+    response.language_independent = entry["language_independent"]
     for header, value in entry["headers"].items():
         response[header] = value
     return response
