@@ -39,8 +39,8 @@ if PRODUCTION:
     os.environ["ZHENGAI_VAR_DIR"] = os.path.join(os.path.dirname(__file__), "..", "var", "bench")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-from harness import analyze, test_database  # noqa: E402
 from django.db import connection as _connection  # noqa: E402
+from harness import analyze, test_database  # noqa: E402
 
 # A database of its own (never the test runner's test_<name>, which a run may be using).
 _connection.settings_dict.setdefault("TEST", {})["NAME"] = (
@@ -48,6 +48,7 @@ _connection.settings_dict.setdefault("TEST", {})["NAME"] = (
 )
 
 with test_database():
+    from builders import build
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
@@ -59,7 +60,6 @@ with test_database():
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from builders import build
     from zhengai import pagecache
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, HOST]
@@ -143,23 +143,25 @@ with test_database():
         ("school home", "/", "school.xmhy"),
         ("report editor (school)", f"/self-diagnosis/{report.pk}/", "school.xmhy"),
     ]
-    for label, url, who in [("floor", "/bench/floor/", "")] + [(*p, "") for p in public]:
+    for url in ["/bench/floor/", *(url for _, url in public)]:
         assert get(url)[0] == 200, url
-    for label, url, who in signed_in:
+    for _, url, who in signed_in:
         status, body = get(url, cookies[who])
         assert status == 200, (url, status, body[:300])
 
     floor = median_ms(lambda: get("/bench/floor/"))
     rows = [("floor (1 indexed query, 20-row template)", floor, queries("/bench/floor/", ""))]
     for label, url in public:
-        rows.append((f"{label} — visitor, cached", median_ms(lambda u=url: get(u)), queries(url, "")))
+        cached = median_ms(lambda u=url: get(u))
+        rows.append((f"{label} — visitor, cached", cached, queries(url, "")))
 
         def miss(u=url):
             pagecache.bump()
             get(u)
 
         pagecache.bump()
-        rows.append((f"{label} — rendered after a change", median_ms(miss, 0.5), queries(url, "", True)))
+        rendered = median_ms(miss, 0.5)
+        rows.append((f"{label} — rendered after a change", rendered, queries(url, "", True)))
     for label, url, who in signed_in:
         cookie = cookies[who]
         rows.append((label, median_ms(lambda u=url, c=cookie: get(u, c)), queries(url, cookie)))

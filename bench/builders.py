@@ -38,9 +38,9 @@ def build() -> Built:
         MaterialKind,
         PanelAssignment,
         Recheck,
-        ReportStatus,
         Rectification,
         RectificationItem,
+        ReportStatus,
         SelfDiagnosis,
         VerdictRecord,
     )
@@ -88,8 +88,7 @@ def build() -> Built:
         kinds = [ExpertKind.VOCATIONAL_COLLEGE] * 4 + [ExpertKind.EDUCATION_RESEARCH] * 3
         kinds += [ExpertKind.INDUSTRY_ENTERPRISE] * 3
         experts = Expert.objects.bulk_create(
-            Expert(name=f"基准专家{i:03d}", employer="单位", kind=kinds[i % 10])
-            for i in range(300)
+            Expert(name=f"基准专家{i:03d}", employer="单位", kind=kinds[i % 10]) for i in range(300)
         )
         experts += list(Expert.objects.filter(user__isnull=False))
         picked = schools[::3]

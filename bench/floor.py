@@ -15,8 +15,8 @@ TEMPLATE = engines["django"].from_string(
     """<!doctype html>
 <html lang="zh-hans"><head><meta charset="utf-8"><title>学校</title></head>
 <body><table>
-{% for school in schools %}<tr><td>{{ school.pk }}</td><td>{{ school.name }}</td><td>{{ school.get_city_display }}</td></tr>
-{% endfor %}</table></body></html>"""
+{% for school in schools %}<tr><td>{{ school.pk }}</td><td>{{ school.name }}</td>
+<td>{{ school.get_city_display }}</td></tr>{% endfor %}</table></body></html>"""
 )
 
 
