@@ -149,6 +149,25 @@ with test_database():
         status, body = get(url, cookies[who])
         assert status == 200, (url, status, body[:300])
 
+    if profile := os.environ.get("BENCH_PROFILE"):
+        # BENCH_PROFILE="re-check list": where the time of that page goes (cProfile), then stop.
+        import cProfile
+        import pstats
+
+        for label, url, who in [*signed_in, *((label, url, "") for label, url in public)]:
+            if profile in label:
+                cookie = cookies.get(who, "")
+                profiler = cProfile.Profile()
+                profiler.enable()
+                for _ in range(5):
+                    get(url, cookie)
+                profiler.disable()
+                print(f"== {label}: 5 requests")
+                stats = pstats.Stats(profiler).strip_dirs()
+                stats.sort_stats("cumulative").print_stats(45)
+                stats.sort_stats("tottime").print_stats(20)
+        sys.exit(0)
+
     floor = median_ms(lambda: get("/bench/floor/"))
     rows = [("floor (1 indexed query, 20-row template)", floor, queries("/bench/floor/", ""))]
     for label, url in public:

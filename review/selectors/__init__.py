@@ -4,7 +4,9 @@ from review.selectors.rechecks import (
     CycleRow,
     assignments_of,
     cycle_overview,
-    cycle_rechecks,
+    cycle_recheck_page,
+    overview_rows,
+    overview_schools,
 )
 from review.selectors.self_diagnosis import (
     ElementForm,
@@ -38,7 +40,9 @@ __all__ = [
     "CycleRow",
     "assignments_of",
     "cycle_overview",
-    "cycle_rechecks",
+    "cycle_recheck_page",
+    "overview_rows",
+    "overview_schools",
     "SchoolVerdicts",
     "latest_verdict_in_force",
     "verdict_history",

@@ -100,11 +100,13 @@ def _overview_filters(request) -> dict[str, str]:
 def cycle(request, pk: int):
     cycle = _staff_cycle(request, pk)
     filters = _overview_filters(request)
-    rows = selectors.cycle_overview(cycle, filters=filters)
     total = School.objects.count()
     # 100 schools a page: a province-wide list stays quick to load and usable on a phone;
-    # the filters and the Excel export cover the whole list.
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    # the filters and the Excel export cover the whole list. The database filters and pages
+    # the schools; only the page's rows are built (a fixed number of queries).
+    schools = selectors.overview_schools(cycle, filters=filters)
+    page = Paginator(schools, 100).get_page(request.GET.get("page"))
+    rows = selectors.overview_rows(cycle, list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -112,9 +114,9 @@ def cycle(request, pk: int):
         "review/cycle.html",
         {
             "cycle": cycle,
-            "rows": page.object_list,
+            "rows": rows,
             "page": page,
-            "matched": len(rows),
+            "matched": page.paginator.count,
             "query": query.urlencode(),
             "filters": filters,
             "cities": City.choices,
@@ -147,7 +149,9 @@ def cycle_rechecks(request, pk: int):
         "review/cycle_rechecks.html",
         {
             "cycle": cycle,
-            "rechecks": selectors.cycle_rechecks(cycle),
+            # 100 a page, each with its panel, in a fixed number of queries.
+            "page": (page := selectors.cycle_recheck_page(cycle, request.GET.get("page"))),
+            "rechecks": page.object_list,
             "can_edit": is_provincial(request.user),
         },
     )
