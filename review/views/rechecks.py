@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from review import selectors
-from review.exporters.cycle import export_cycle_xlsx
 from review.forms import (
     AssignForm,
     CertifyForm,
@@ -49,10 +48,10 @@ from review.services.files import stored_file_response
 from review.services.panels import KIND_LABELS
 from review.services.scoring import consolidated_matched
 from review.services.verdict import MeasuresRating, decide_verdict, explain_verdict
+from review.views import exports
 from schools.models import City, Expert, School
 from schools.permissions import is_provincial, reads_everything, role_of
 from schools.roles import Role
-from zhengai.http import file_response
 
 
 def _staff_cycle(request, pk: int) -> Cycle:
@@ -135,9 +134,10 @@ def cycle(request, pk: int):
 @login_required
 @require_GET
 def cycle_export(request, pk: int):
-    cycle = _staff_cycle(request, pk)
-    rows = selectors.cycle_overview(cycle, filters=_overview_filters(request))
-    return file_response(export_cycle_xlsx(cycle, rows))
+    # Made by the worker, kept until the data changes; a progress page until then.
+    return exports.cycle_overview_file(
+        request, _staff_cycle(request, pk), _overview_filters(request)
+    )
 
 
 @login_required
