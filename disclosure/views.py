@@ -36,8 +36,12 @@ from review.services.verdict_document import stored_verdict_pdf
 from review.tasks import queue_verdict_pdf
 from schools.models import City, School
 from schools.permissions import is_provincial
+from zhengai import pagecache
 
-public = cache_control(public=True, max_age=300)
+# Anyone may keep a copy, and asks again each time: a 304 while nothing changed (pagecache).
+public = cache_control(public=True, no_cache=True)
+# Kept rendered on the server until what they show changes (zhengai/pagecache.py).
+cached = pagecache.public_page()
 # The feed's entry ids: tag:<authority>,<date>:<kind>/<pk> — fixed once, never to change.
 FEED_TAG_AUTHORITY = "zhengai.fjvte.column,2026"
 
@@ -80,6 +84,7 @@ def language_links(path: str) -> list[dict]:
 
 
 @require_GET
+@cached
 @public
 def home(request):
     today = timezone.localdate()
@@ -97,6 +102,7 @@ def home(request):
 
 
 @require_GET
+@cached
 @public
 def document(request, slug: str):
     doc = get_object_or_404(selectors.published_documents(), slug=slug)
@@ -118,6 +124,7 @@ def document_original(request, slug: str):
 
 
 @require_GET
+@cached
 @public
 def documents(request):
     return page(
@@ -128,6 +135,7 @@ def documents(request):
 
 
 @require_GET
+@pagecache.public_page(params=("year", "cycle"))
 @public
 def schedule(request):
     year = request.GET.get("year", "")
@@ -167,6 +175,7 @@ def schools(request):
 
 
 @require_GET
+@cached
 @public
 def school(request, pk: int):
     school = get_object_or_404(School, pk=pk)
@@ -190,6 +199,7 @@ def download(request, token: str):
 
 
 @require_GET
+@cached
 @public
 def verdict(request, pk: int):
     record = get_object_or_404(selectors.published_verdicts().select_related("school"), pk=pk)
@@ -297,7 +307,11 @@ class DisclosureFeed(Feed):
         return False
 
 
+feed = require_GET(cached(DisclosureFeed()))
+
+
 @require_GET
+@cached
 @public
 def subscribe(request):
     """What the feed is, and its address to paste into a feed reader."""

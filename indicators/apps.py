@@ -10,11 +10,17 @@ class IndicatorsConfig(AppConfig):
 
         from indicators.models import Element, Factor, IndicatorSystem, Point, Project
         from indicators.selectors import forget_editing_guides
+        from zhengai import pagecache
 
         def forget(**kwargs) -> None:
             forget_editing_guides()
 
-        # The report editor caches each version's tree (indicators.selectors.editing_guide).
+        # The report editor caches each version's tree (indicators.selectors.editing_guide);
+        # the indicator pages (/indicators/, /indicators.json) are kept rendered: a new
+        # version, or any change to a tree, moves the public page stamp on at commit.
         for model in (IndicatorSystem, Project, Element, Point, Factor):
             post_save.connect(forget, sender=model, weak=False, dispatch_uid=f"guide-{model}")
             post_delete.connect(forget, sender=model, weak=False, dispatch_uid=f"guide-d-{model}")
+            uid = f"pages-{model.__name__}"
+            post_save.connect(pagecache.changed, sender=model, dispatch_uid=uid)
+            post_delete.connect(pagecache.changed, sender=model, dispatch_uid=f"{uid}-del")

@@ -6,9 +6,11 @@ from django.views.decorators.http import require_GET
 
 from indicators.models import IndicatorSystem
 from indicators.selectors import project_tree, system_as_dict, system_for_version
+from zhengai import pagecache
 
 
 @require_GET
+@pagecache.public_page(params=("version",), language=True, csrf=True)
 def tree(request):
     """The whole tree of one version, in Chinese, to anyone."""
     system = system_for_version(request.GET.get("version"))
@@ -25,9 +27,11 @@ def tree(request):
 
 
 @require_GET
+@pagecache.public_page(params=("version",))
 def tree_json(request):
     """The same tree as JSON for other systems: the version in force unless ``?version=``."""
     system = system_for_version(request.GET.get("version"))
     response = JsonResponse(system_as_dict(system), json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
+    response.language_independent = True  # the same JSON whatever language is chosen
     return response

@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from review.services import verdict_document
+from review.services import cycle_export, verdict_document
 
 logger = logging.getLogger(__name__)
 
@@ -27,3 +27,19 @@ def queue_verdict_pdf(record_id: int) -> None:
         store_verdict_pdf.delay(record_id)
     except Exception:  # noqa: BLE001 - any broker error
         logger.warning("复核结论 PDF 未能入队（消息队列不可用）：%s", record_id, exc_info=True)
+
+
+@shared_task(name="review.tasks.export_cycle_overview", acks_late=True)
+def export_cycle_overview(cycle_id: int, filters: dict, stamp: str) -> str:
+    """Write a cycle overview's workbook for this data stamp; returns the file's name."""
+    return cycle_export.build(cycle_id=cycle_id, filters=filters, stamp=stamp).name
+
+
+def queue_cycle_export(cycle_id: int, filters: dict, stamp: str) -> bool:
+    """Queue the export; False when the broker is out of reach (logged, never raised)."""
+    try:
+        export_cycle_overview.delay(cycle_id, filters, stamp)
+    except Exception:  # noqa: BLE001 - any broker error
+        logger.warning("周期总览导出未能入队（消息队列不可用）：%s", cycle_id, exc_info=True)
+        return False
+    return True

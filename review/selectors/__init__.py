@@ -5,8 +5,10 @@ from review.selectors.rechecks import (
     CycleRow,
     assignments_of,
     cycle_overview,
-    cycle_rechecks,
+    cycle_recheck_page,
     last_rechecks,
+    overview_rows,
+    overview_schools,
     rechecks_needing,
 )
 from review.selectors.self_diagnosis import (
@@ -51,8 +53,10 @@ __all__ = [
     "rechecks_needing",
     "assignments_of",
     "cycle_overview",
-    "cycle_rechecks",
     "last_rechecks",
+    "cycle_recheck_page",
+    "overview_rows",
+    "overview_schools",
     "SchoolVerdicts",
     "FOLLOW",
     "follow_up",

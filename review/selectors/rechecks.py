@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
 
 from review.models import (
     CycleKind,
     PanelAssignment,
     Recheck,
+    ReportStatus,
     SelfDiagnosis,
     VerdictRecord,
 )
@@ -142,23 +144,108 @@ def rechecks_needing(rechecks: QuerySet, *, need: str, panel_size: int) -> Query
     return rechecks
 
 
-def cycle_rechecks(cycle, *, need: str = "", panel_size: int = 5):
-    """The cycle's re-checks with their panels, for the planning page (``need``: a filter)."""
+def overview_schools(cycle, *, filters: dict[str, str]) -> QuerySet[School]:
+    """The schools of a cycle's overview, every filter done by the database, in name order:
+    a page of them is read with ``overview_rows`` (the page does not build 1,500 rows)."""
+    schools = School.objects.only(
+        "pk", "name", "city", "is_new", "second_round_status", "second_round_year"
+    ).order_by("name", "pk")
+    if filters.get("city"):
+        schools = schools.filter(city=filters["city"])
+    if filters.get("q"):
+        schools = schools.filter(name__contains=filters["q"].strip())
+    if state := filters.get("report"):
+        latest = (
+            SelfDiagnosis.objects.filter(
+                school=OuterRef("pk"), year__gte=cycle.start_year, year__lte=cycle.end_year
+            )
+            .annotate(draft=Case(When(status=ReportStatus.DRAFT, then=1), default=0))
+            .order_by("draft", "-year", "-pk")  # as overview_rows: a draft never over a done
+        )
+        schools = schools.annotate(report_status=Subquery(latest.values("status")[:1]))
+        if state == "not_started":
+            schools = schools.filter(report_status__isnull=True)
+        else:
+            schools = schools.filter(report_status=state)
+    if filters.get("recheck") in ("yes", "no"):
+        picked = Exists(Recheck.objects.filter(cycle=cycle, school=OuterRef("pk")))
+        schools = schools.filter(picked if filters["recheck"] == "yes" else ~picked)
+    return schools
+
+
+def overview_rows(cycle, schools: list[School]) -> list[CycleRow]:
+    """The overview's rows for these schools (a page of them), in four queries."""
+    ids = [school.pk for school in schools]
+    reports: dict[int, SelfDiagnosis] = {}
+    for report in (
+        SelfDiagnosis.objects.filter(
+            school_id__in=ids, year__gte=cycle.start_year, year__lte=cycle.end_year
+        )
+        .only("pk", "school_id", "status", "year")
+        .order_by("year", "pk")
+    ):
+        kept = reports.get(report.school_id)
+        if kept is None or kept.is_draft or not report.is_draft:
+            reports[report.school_id] = report  # the latest year wins, a draft never over a done
+    rechecks = {
+        r.school_id: r
+        for r in Recheck.objects.filter(cycle=cycle, school_id__in=ids)
+        .only(
+            "pk", "round", "school_id", "cycle_id", "planned_year", "start_date", "end_date",
+            "materials_published_at", "materials_submitted_at",
+        )
+        .order_by("round")
+    }  # fmt: skip
+    verdicts = {
+        v.school_id: v.get_verdict_display()
+        for v in verdicts_in_force(cycle=cycle, school_id__in=ids).only(
+            "pk", "school_id", "verdict", "ranks_at"
+        )
+    }
+    annex2 = cycle.kind == CycleKind.ANNEX2
+    return [
+        CycleRow(
+            school=school,
+            report=reports.get(school.pk),
+            recheck=rechecks.get(school.pk),
+            verdict=verdicts.get(school.pk),
+            exempt=exempt_from_recheck(
+                evaluated_before_2020=school.files_self_diagnosis, annex2_cycle=annex2
+            ),
+        )
+        for school in schools
+    ]
+
+
+@dataclasses.dataclass(frozen=True)
+class PanelPlace:
+    name: str
+    is_lead: bool
+
+
+def cycle_recheck_page(cycle, number, per_page: int = 100, *, need: str = "", panel_size=5):
+    """A page of the cycle's re-checks, each with its panel as ``panel`` (lead first, then
+    by name), in three queries: the panel is read as names, not built as 500 model rows."""
     rechecks = cycle.rechecks.all()
     if need in NEEDS:
         rechecks = rechecks_needing(rechecks, need=need, panel_size=panel_size)
-    return (
+    rechecks = (
         rechecks.select_related("school")
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=PanelAssignment.objects.select_related("expert").order_by(
-                    "-is_lead", "expert__name"
-                ),
-            )
-        )
-        .order_by("start_date", "planned_year", "school__name")
+        .only("pk", "planned_year", "start_date", "end_date", "cycle_id", "school__name")
+        .order_by("start_date", "planned_year", "school__name", "pk")
     )
+    page = Paginator(rechecks, per_page).get_page(number)
+    page.object_list = list(page.object_list)
+    panels: dict[int, list[PanelPlace]] = {}
+    for recheck_id, is_lead, name in (
+        PanelAssignment.objects.filter(recheck_id__in=[r.pk for r in page.object_list])
+        .order_by("recheck_id", "-is_lead", "expert__name")
+        .values_list("recheck_id", "is_lead", "expert__name")
+    ):
+        panels.setdefault(recheck_id, []).append(PanelPlace(name, is_lead))
+    for recheck in page.object_list:
+        recheck.panel = panels.get(recheck.pk, [])
+    return page
 
 
 def assignments_of(user):

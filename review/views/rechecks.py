@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from review import selectors
-from review.exporters.cycle import export_cycle_xlsx
 from review.forms import (
     AssignForm,
     CertifyForm,
@@ -49,10 +48,10 @@ from review.services.files import stored_file_response
 from review.services.panels import DEFAULT_PANEL_SIZE, KIND_LABELS
 from review.services.scoring import consolidated_matched
 from review.services.verdict import MeasuresRating, decide_verdict, explain_verdict
+from review.views import exports
 from schools.models import City, Expert, School
 from schools.permissions import is_provincial, reads_everything, role_of
 from schools.roles import Role
-from zhengai.http import file_response
 
 
 def _staff_cycle(request, pk: int) -> Cycle:
@@ -100,11 +99,13 @@ def _overview_filters(request) -> dict[str, str]:
 def cycle(request, pk: int):
     cycle = _staff_cycle(request, pk)
     filters = _overview_filters(request)
-    rows = selectors.cycle_overview(cycle, filters=filters)
     total = School.objects.count()
     # 100 schools a page: a province-wide list stays quick to load and usable on a phone;
-    # the filters and the Excel export cover the whole list.
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    # the filters and the Excel export cover the whole list. The database filters and pages
+    # the schools; only the page's rows are built (a fixed number of queries).
+    schools = selectors.overview_schools(cycle, filters=filters)
+    page = Paginator(schools, 100).get_page(request.GET.get("page"))
+    rows = selectors.overview_rows(cycle, list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -112,9 +113,9 @@ def cycle(request, pk: int):
         "review/cycle.html",
         {
             "cycle": cycle,
-            "rows": page.object_list,
+            "rows": rows,
             "page": page,
-            "matched": len(rows),
+            "matched": page.paginator.count,
             "query": query.urlencode(),
             "filters": filters,
             "cities": City.choices,
@@ -133,9 +134,10 @@ def cycle(request, pk: int):
 @login_required
 @require_GET
 def cycle_export(request, pk: int):
-    cycle = _staff_cycle(request, pk)
-    rows = selectors.cycle_overview(cycle, filters=_overview_filters(request))
-    return file_response(export_cycle_xlsx(cycle, rows))
+    # Made by the worker, kept until the data changes; a progress page until then.
+    return exports.cycle_overview_file(
+        request, _staff_cycle(request, pk), _overview_filters(request)
+    )
 
 
 @login_required
@@ -148,7 +150,13 @@ def cycle_rechecks(request, pk: int):
         "review/cycle_rechecks.html",
         {
             "cycle": cycle,
-            "rechecks": selectors.cycle_rechecks(cycle, need=need, panel_size=DEFAULT_PANEL_SIZE),
+            # 100 a page, each with its panel, in a fixed number of queries.
+            "page": (
+                page := selectors.cycle_recheck_page(
+                    cycle, request.GET.get("page"), need=need, panel_size=DEFAULT_PANEL_SIZE
+                )
+            ),
+            "rechecks": page.object_list,
             "need": need if need in selectors.NEEDS else "",
             "needs": selectors.NEEDS.items(),
             "can_edit": is_provincial(request.user),

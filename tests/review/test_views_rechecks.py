@@ -21,6 +21,14 @@ STAFF_READ = {"province": 200, "committee": 200, "alice": 404, "bob": 404, "expe
 PROVINCE_ONLY = {"province": 200, "committee": 404, "alice": 404, "bob": 404, "expert": 404}
 
 
+@pytest.fixture
+def eager_tasks():
+    """The export's worker task runs at once (conftest puts Celery's settings back)."""
+    from zhengai.celery import app
+
+    app.conf.task_always_eager = True
+
+
 def _as(client, user):
     client.force_login(user)
     return client
@@ -32,7 +40,7 @@ def _pdf():
 
 @pytest.mark.parametrize(("who", "status"), STAFF_READ.items())
 @pytest.mark.parametrize("suffix", ["", "{pk}/", "{pk}/overview.xlsx", "{pk}/rechecks/"])
-def test_cycle_pages(client, everyone, cycle_2026, who, status, suffix):
+def test_cycle_pages(client, everyone, cycle_2026, who, status, suffix, eager_tasks):
     url = "/cycles/" + suffix.format(pk=cycle_2026.pk)
     assert _as(client, everyone[who]).get(url).status_code == status
 
@@ -229,10 +237,11 @@ def test_selection_page_counts_and_refuses_to_close_below_minimum(client, provin
     assert cycle_2026.rechecks.count() == 3  # the picks are saved, the closing is refused
 
 
-def test_cycle_overview_export_is_a_real_xlsx(client, province, cycle_2026, recheck_a):
+def test_cycle_overview_export_is_a_real_xlsx(client, province, cycle_2026, recheck_a, eager_tasks):
     client.force_login(province)
     response = client.get(f"/cycles/{cycle_2026.pk}/overview.xlsx?recheck=yes")
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    content = b"".join(response.streaming_content)  # the stored file the worker wrote
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
     assert rows == [
         [
