@@ -12,3 +12,7 @@ from django.dispatch import Signal
 
 # A sanction was opened for a school (R17); kwargs: sanction.
 sanction_opened = Signal()
+
+# Staff returned a submitted consolidation to the panel lead, with why (staff review before
+# publication); kwargs: recheck, reason. Sent inside the transaction that records the return.
+consolidation_returned = Signal()

@@ -12,6 +12,7 @@ from indicators.models import Element
 from review.models import (
     ConsolidatedFinding,
     Consolidation,
+    ConsolidationState,
     Finding,
     PanelAssignment,
     Recheck,
@@ -21,6 +22,9 @@ from review.models import (
 from review.services.verdict import (
     MeasuresRating,
 )
+
+# The lead may edit a consolidation only before it is submitted, or after staff return it.
+EDITABLE_STATES = (ConsolidationState.DRAFT, ConsolidationState.RETURNED)
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,7 @@ def save_findings(
         missing = [code for code in elements if code not in findings]
         errors |= {f"f{code}-consistent": f"{code}：请判定相符或不相符。" for code in missing}
         if measures_rating not in MeasuresRating.values:
-            errors["measures_rating"] = "请评价改进措施（R13）。"
+            errors["measures_rating"] = "请评价改进措施。"
         if not measures_reason.strip():
             errors["measures_reason"] = "请写明改进措施评价的理由。"
     if errors:
@@ -155,7 +159,7 @@ def save_consolidation(
     if lead is None:
         raise ValidationError("只有专家组组长可以合议。")
     consolidation, _ = Consolidation.objects.get_or_create(recheck=recheck)
-    if consolidation.submitted_at:
+    if consolidation.submitted_at or consolidation.state not in EDITABLE_STATES:
         raise ValidationError("合议结果已提交，不能再修改。")
     elements = {e.code: e for e in elements_of(recheck)}
     errors = _check_findings(findings, complete=submit)
@@ -169,12 +173,12 @@ def save_consolidation(
             errors["__all__"] = f"还有专家未提交评议：{'、'.join(pending)}。"
         for code in elements:
             finding = findings.get(code)
+            # R12: a reason only where the panel finds 不相符 (checked by _check_findings);
+            # a consistent element may carry one but need not.
             if finding is None or finding.consistent is None:
                 errors[f"f{code}-consistent"] = f"{code}：请确定合议结果。"
-            elif not finding.reason.strip():
-                errors[f"f{code}-reason"] = f"{code}：请写明合议理由。"
         if measures_rating not in MeasuresRating.values:
-            errors["measures_rating"] = "请确定专家组对改进措施的评价（R13）。"
+            errors["measures_rating"] = "请确定专家组对改进措施的评价。"
         if not measures_reason.strip():
             errors["measures_reason"] = "请写明改进措施评价的理由。"
         if not report.strip():
@@ -196,9 +200,20 @@ def save_consolidation(
     if submit:
         consolidation.submitted_at = timezone.now()
         consolidation.submitted_by = user
+        consolidation.state = ConsolidationState.SUBMITTED
+        # A resubmission after staff returned it answers the open return.
+        consolidation.returns.filter(resubmitted_at__isnull=True).update(
+            resubmitted_at=consolidation.submitted_at
+        )
+        consolidation._change_reason = "review.consolidation.submitted"
     consolidation._history_user = user
     consolidation.save()
     return consolidation
+
+
+def saved_findings(rows) -> dict[str, FindingInput]:
+    """Saved finding rows (an expert's or the consolidation's) as inputs, by element code."""
+    return {f.element.code: FindingInput(f.consistent, f.reason) for f in rows}
 
 
 def matched(recheck: Recheck, findings: dict[str, FindingInput]) -> int:
