@@ -33,8 +33,10 @@ from review.services.files import stored_file_response
 from review.services.verdict import Verdict
 from review.services.verdict_document import stored_verdict_pdf
 from review.tasks import queue_verdict_pdf
+from review.views.materials import withdraw_confirmation
 from schools.models import City, School
 from schools.permissions import is_provincial
+from zhengai.confirm import confirmation_page, confirmed
 
 public = cache_control(public=True, max_age=300)
 # The feed's entry ids: tag:<authority>,<date>:<kind>/<pk> — fixed once, never to change.
@@ -320,16 +322,19 @@ def toggle(request, pk: int):
 
 
 @login_required
-@require_POST
 def withdraw(request, pk: int, material_pk: int):
     recheck = get_recheck_for_user(request.user, pk)
     if not is_provincial(request.user):
         raise Http404("页面不存在")
     material = get_object_or_404(Material, pk=material_pk, recheck=recheck)
-    try:
-        services.withdraw_material(
-            material=material, user=request.user, reason=request.POST.get("reason", "")
+    reason = request.POST.get("reason", "")
+    if not confirmed(request):
+        # A summary of what goes public first; only the confirmed POST takes the file down.
+        return confirmation_page(
+            request, withdraw_confirmation(recheck, material, reason, reason=reason)
         )
+    try:
+        services.withdraw_material(material=material, user=request.user, reason=reason)
     except ValidationError as exc:
         messages.error(request, "未撤下：" + " ".join(exc.messages))
     else:

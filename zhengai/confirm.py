@@ -35,6 +35,11 @@ class Confirmation:
     back_label: str = "返回，不执行"
 
 
+def day(value) -> str:
+    """A date as Chinese readers write it: 2026 年 5 月 20 日."""
+    return f"{value.year} 年 {value.month} 月 {value.day} 日"
+
+
 def confirmed(request: HttpRequest) -> bool:
     """Whether this request is the confirmed POST of a step (never a GET)."""
     return request.method == "POST" and request.POST.get(CONFIRM_FIELD) == CONFIRM_VALUE

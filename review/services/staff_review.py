@@ -24,9 +24,9 @@ def publish_refusal(recheck: Recheck, *, today=None) -> str | None:
     today = today or timezone.localdate()
     if recheck.end_date is None:
         return "复核日期尚未排定，不能发布结论。"
-    if today < recheck.end_date:
+    if today < (end := recheck.end_date):
         return (
-            f"复核尚未进行到最后一天（{recheck.end_date:%Y 年 %-m 月 %-d 日}），"
+            f"复核尚未进行到最后一天（{end.year} 年 {end.month} 月 {end.day} 日），"
             "不能在此之前发布结论。"
         )
     return None

@@ -20,7 +20,6 @@ from review.forms import (
     AssignForm,
     CertifyForm,
     CycleForm,
-    MaterialForm,
     ReasonForm,
     ScheduleForm,
     SuggestForm,
@@ -28,7 +27,6 @@ from review.forms import (
 from review.models import (
     Consolidation,
     Cycle,
-    Material,
     MaterialKind,
     PanelAssignment,
     ReportStatus,
@@ -42,10 +40,9 @@ from review.permissions import (
     require_provincial,
     sees_verdict_before_publication,
 )
-from review.services import materials, panel_assignments
+from review.services import panel_assignments
 from review.services import rechecks as service
 from review.services.deadlines import minimum_sample
-from review.services.files import stored_file_response
 from review.services.panels import KIND_LABELS
 from review.services.scoring import consolidated_matched
 from review.services.verdict import MeasuresRating, decide_verdict, explain_verdict
@@ -424,66 +421,6 @@ def certify(request, pk: int):
             messages.info(request, "已申报利益冲突并退出该校复核，省级管理人员已收到通知。")
             return redirect("review:my_rechecks")
     return _recheck_page(request, recheck, status=400, certify_form=form)
-
-
-@login_required
-@require_POST
-def upload_material(request, pk: int):
-    recheck = get_recheck_for_user(request.user, pk)
-    if not is_school_of(request.user, recheck):
-        raise Http404("页面不存在")
-    form = MaterialForm(request.POST, request.FILES)
-    kind = form.data.get("kind", "")
-    if form.is_valid():
-        try:
-            material = materials.upload_material(
-                recheck=recheck,
-                kind=form.cleaned_data["kind"],
-                upload=form.cleaned_data["document"],
-                user=request.user,
-            )
-        except ValidationError as exc:
-            form.add_error("document", exc)
-        else:
-            messages.success(request, f"已上传：{material.get_kind_display()}。")
-            return redirect(f"/rechecks/{pk}/#m{material.kind}")
-    errors = [e for field_errors in form.errors.values() for e in field_errors]
-    return _recheck_page(request, recheck, status=400, material_errors={str(kind): errors})
-
-
-@login_required
-@require_POST
-def publish(request, pk: int):
-    recheck = get_recheck_for_user(request.user, pk)
-    if not is_school_of(request.user, recheck):
-        raise Http404("页面不存在")
-    action = request.POST.get("action")
-    try:
-        if action == "submit":
-            materials.submit_materials(recheck=recheck, user=request.user)
-        else:
-            materials.publish_materials(recheck=recheck, user=request.user)
-    except ValidationError as exc:
-        return _recheck_page(request, recheck, status=400, publish_errors=_errors(exc))
-    recheck.refresh_from_db()
-    if action == "submit":
-        late = "（已超过报送期限，记为逾期）" if recheck.submitted_late else ""
-        messages.success(request, f"材料已标记为报送省教育评估研究中心{late}。")
-    else:
-        late = "（已超过公示期限，记为逾期）" if recheck.published_late else ""
-        messages.success(request, f"材料已公示，社会公众现在可以在专栏中查看{late}。")
-    return redirect("review:recheck", pk=pk)
-
-
-@login_required
-@require_GET
-def download_material(request, pk: int, material_pk: int):
-    recheck = get_recheck_for_user(request.user, pk)
-    if not can_see_materials(request.user, recheck):
-        raise Http404("页面不存在")
-    material = get_object_or_404(Material, pk=material_pk, recheck=recheck)
-    filename = f"{recheck.school.name}-材料{material.kind}-{material.original_name}"
-    return stored_file_response(material.document, kind=material.content_kind, filename=filename)
 
 
 @login_required
