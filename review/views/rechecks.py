@@ -43,9 +43,10 @@ from review.permissions import (
 from review.services import panel_assignments
 from review.services import rechecks as service
 from review.services.deadlines import minimum_sample
+from review.services.materials import source_of
 from review.services.panels import KIND_LABELS
 from review.services.scoring import consolidated_matched
-from review.services.verdict import MeasuresRating, decide_verdict, explain_verdict
+from review.services.verdict import MeasuresRating, decide_verdict, explain_in_words
 from schools.models import City, Expert, School
 from schools.permissions import is_provincial, reads_everything, role_of
 from schools.roles import Role
@@ -228,13 +229,26 @@ def _recheck_page(request, recheck, *, status=200, **forms):
     user = request.user
     assignment = expert_assignment(user, recheck)
     show_materials = can_see_materials(user, recheck)
-    materials = list(recheck.materials.select_related("uploaded_by")) if show_materials else []
+    materials = (
+        list(
+            recheck.materials.select_related("uploaded_by").prefetch_related("withdrawal_requests")
+        )
+        if show_materials
+        else []
+    )
     by_kind = {k.value: [] for k in MaterialKind}
     for material in materials:
         by_kind[material.kind].append(material)
     year = recheck.start_date.year if recheck.start_date else recheck.planned_year
+    school_side = is_school_of(user, recheck)
     checklist = [
-        {"kind": kind, "files": by_kind[kind.value], "years": _years_needed(kind, year)}
+        {
+            "kind": kind,
+            "files": by_kind[kind.value],
+            "years": _years_needed(kind, year),
+            # Material 1 and 2 can be taken from what the school filed already.
+            "source": source_of(recheck, kind.value) if school_side else None,
+        }
         for kind in MaterialKind
     ]
     provincial = is_provincial(user)
@@ -247,7 +261,7 @@ def _recheck_page(request, recheck, *, status=200, **forms):
         "assignment": assignment,
         "show_materials": show_materials,
         "checklist": checklist,
-        "is_school": is_school_of(user, recheck),
+        "is_school": school_side,
         "can_edit": provincial,
         "shows_panel": reads_everything(user) or assignment is not None,
         "date_changes": recheck.date_changes.select_related("by"),
@@ -292,7 +306,7 @@ def _verdict_context(recheck, *, preview: bool) -> dict:
         rating = MeasuresRating(consolidation.measures_rating)
         verdict_preview = {
             "verdict": decide_verdict(matched, rating),
-            "explanation": explain_verdict(matched, rating),
+            "explanation": explain_in_words(matched, rating),
         }
     return {
         "consolidation": consolidation,
