@@ -47,6 +47,7 @@ rechecks = [
     path("cycles/<int:pk>/overview.xlsx", rv.cycle_export, name="cycle_export"),
     path("cycles/<int:pk>/rechecks/", rv.cycle_rechecks, name="cycle_rechecks"),
     path("cycles/<int:pk>/selection/", rv.selection, name="selection"),
+    path("cycles/<int:pk>/selection/close/", rv.close_selection, name="close_selection"),
     path("cycles/<int:pk>/panels/propose/", rv.propose, name="propose"),
     path("rechecks/<int:pk>/", rv.recheck, name="recheck"),
     path("rechecks/<int:pk>/schedule/", rv.schedule, name="schedule"),

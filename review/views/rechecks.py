@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -50,6 +51,7 @@ from review.services.verdict import MeasuresRating, decide_verdict, explain_in_w
 from schools.models import City, Expert, School
 from schools.permissions import is_provincial, reads_everything, role_of
 from schools.roles import Role
+from zhengai.confirm import Confirmation, confirmation_page, confirmed
 from zhengai.http import file_response
 
 
@@ -174,9 +176,8 @@ def selection(request, pk: int):
                 service.set_selection(cycle=cycle, school_ids=picked, user=request.user)
                 chosen = picked
                 if action == "close":
-                    service.close_selection(cycle=cycle, user=request.user)
-                    messages.success(request, "抽样名单已确认。")
-                    return redirect("review:cycle", pk=pk)
+                    # Saved; closing is confirmed on its own summary page.
+                    return redirect("review:close_selection", pk=pk)
                 messages.success(request, f"已保存抽样名单：{len(picked)} 所。")
                 return redirect("review:selection", pk=pk)
         except ValidationError as exc:
@@ -213,6 +214,54 @@ def selection(request, pk: int):
         },
         status=400 if errors else 200,
     )
+
+
+def _close_confirmation(cycle) -> Confirmation:
+    chosen = cycle.rechecks.select_related("school").order_by("school__name")
+    total = service.total_for_sample()
+    needed = minimum_sample(total)
+    problems = []
+    if cycle.selection_closed_at:
+        problems.append("抽样名单已经确认过。")
+    elif len(chosen) < needed:
+        problems.append(
+            f"抽样 {len(chosen)} 所，少于全省 {total} 所的三分之一（至少 {needed} 所）。"
+        )
+    return Confirmation(
+        title=f"确认{cycle.name}的抽样名单",
+        action=reverse("review:close_selection", kwargs={"pk": cycle.pk}),
+        cancel=reverse("review:selection", kwargs={"pk": cycle.pk}),
+        button="确认抽样名单",
+        back_label="返回名单，不确认",
+        details=[
+            ("抽中学校", f"{len(chosen)} 所（全省 {total} 所，至少 {needed} 所）"),
+            ("名单", "、".join(r.school.name for r in chosen) or "（无）"),
+        ],
+        happens=[
+            "抽样名单确认后锁定，不能再增减学校。",
+            "被抽中的学校可在复核页面看到复核安排；排定日期后显示材料公示和报送期限。",
+            "此后可为每所学校排定复核日期、组建专家组。",
+        ],
+        audience=["被抽中学校的用户", "省级管理人员和专家委员会", "专栏的复核安排在排定日期后公开"],
+        irreversible="确认后名单不能再修改。",
+        problems=problems,
+    )
+
+
+@login_required
+def close_selection(request, pk: int):
+    """Closing the sample: a summary first; only the confirmed POST closes it, once."""
+    cycle = _staff_cycle(request, pk)
+    require_provincial(request.user)
+    if not confirmed(request):
+        return confirmation_page(request, _close_confirmation(cycle))
+    try:
+        service.close_selection(cycle=cycle, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("review:selection", pk=pk)
+    messages.success(request, "抽样名单已确认。")
+    return redirect("review:cycle", pk=pk)
 
 
 @login_required

@@ -37,6 +37,7 @@ from review.services.limits import ELEMENT_FIELDS, OVERVIEW_LIMIT
 from review.services.rules import filed_on_time, rules_deadline
 from schools.models import City
 from schools.permissions import reads_everything, school_of
+from zhengai.confirm import Confirmation, confirmation_page, confirmed, day
 
 
 @login_required
@@ -134,6 +135,8 @@ def _school_index(request, school, upload_form, *, status: int = 200):
             "rechecks": school.rechecks.select_related("cycle").order_by("-planned_year"),
             "rules": rules,
             "deadline": rules_deadline(year),
+            # Said before the upload, not only after: a filing today would be late.
+            "late_now": timezone.localdate() > rules_deadline(year),
             "rules_this_year": this_year[0] if this_year else None,
             "rules_on_time": any(r.on_time for r in this_year),
             "open_form": OpenReportForm(initial={"year": year}),
@@ -336,11 +339,50 @@ def panel(request, pk: int):
     )
 
 
+def _submit_confirmation(report, data: dict) -> Confirmation:
+    filing = report.is_filing
+    verb = "备案" if filing else "提交"
+    return Confirmation(
+        title=f"确认{verb}{report.year} 年自我诊断与改进工作报告",
+        action=reverse("review:submit", kwargs={"pk": report.pk}),
+        cancel=reverse("review:report", kwargs={"pk": report.pk}) + "#submit",
+        button=f"确认{verb}",
+        back_label="返回报告，不提交",
+        fields={
+            "principal_name": data["principal_name"],
+            "signed_on": data["signed_on"].isoformat(),
+        },
+        details=[
+            ("学校", report.school.name),
+            ("校长（签字）", data["principal_name"]),
+            ("签字日期", day(data["signed_on"])),
+        ],
+        happens=[
+            f"报告以现在的内容{verb}，并锁定为提交版（此后的 PDF 和 Excel 都是这一版）。",
+            "学校不能再修改；如需修改，须请省级管理人员退回，退回原因记入历史。",
+            *(
+                ["本校属于已通过第二轮评估的学校，报告报省教育厅备案，省里不再复核。"]
+                if filing
+                else ["如本校被抽中复核，这份报告就是复核材料 2，可在复核页面一键采用。"]
+            ),
+        ],
+        audience=[
+            "本校用户",
+            "省级管理人员和专家委员会",
+            "本校被复核时，确认无利益冲突的复核专家",
+        ],
+        irreversible="提交后学校不能自行撤回或修改。",
+    )
+
+
 @login_required
 @require_POST
 def submit(request, pk: int):
     report = get_report_for_writer(request.user, pk)
     form = SubmitForm(request.POST)
+    ready = form.is_valid() and report.is_draft and not service.submission_problems(report)
+    if ready and not confirmed(request):
+        return confirmation_page(request, _submit_confirmation(report, form.cleaned_data))
     if form.is_valid():
         try:
             service.submit(
