@@ -225,7 +225,8 @@ def _close_confirmation(cycle) -> Confirmation:
         problems.append("抽样名单已经确认过。")
     elif len(chosen) < needed:
         problems.append(
-            f"抽样 {len(chosen)} 所，少于全省 {total} 所的三分之一（至少 {needed} 所）。"
+            f"抽样 {len(chosen)} 所，少于全省 {total} 所的三分之一（至少 {needed} 所），"
+            f"还差 {needed - len(chosen)} 所。"
         )
     return Confirmation(
         title=f"确认{cycle.name}的抽样名单",

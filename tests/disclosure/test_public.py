@@ -232,7 +232,8 @@ def test_only_province_withdraws_materials(client, everyone, alice, recheck_a, w
     material = recheck_a.materials.first()
     client.force_login(everyone[who])
     response = client.post(
-        f"/rechecks/{recheck_a.pk}/materials/{material.pk}/withdraw/", {"reason": "x"}
+        f"/rechecks/{recheck_a.pk}/materials/{material.pk}/withdraw/",
+        {"reason": "x", "confirm": "yes"},
     )
     assert response.status_code == 404
     material.refresh_from_db()
@@ -243,11 +244,13 @@ def test_province_withdraws_from_the_recheck_page(client, province, alice, reche
     _publish_all(recheck_a, alice)
     material = recheck_a.materials.first()
     client.force_login(province)
-    client.post(f"/rechecks/{recheck_a.pk}/materials/{material.pk}/withdraw/", {"reason": ""})
+    url = f"/rechecks/{recheck_a.pk}/materials/{material.pk}/withdraw/"
+    client.post(url, {"reason": "", "confirm": "yes"})
     material.refresh_from_db()
     assert material.withdrawn_at is None
-    client.post(
-        f"/rechecks/{recheck_a.pk}/materials/{material.pk}/withdraw/", {"reason": "更换为盖章版"}
-    )
+    client.post(url, {"reason": "更换为盖章版"})  # the summary page only
+    material.refresh_from_db()
+    assert material.withdrawn_at is None
+    client.post(url, {"reason": "更换为盖章版", "confirm": "yes"})
     material.refresh_from_db()
     assert material.withdrawn_reason == "更换为盖章版"
