@@ -110,7 +110,7 @@ def return_to_lead(request, pk: int):
     try:
         staff_review.return_consolidation(recheck=recheck, user=request.user, reason=reason)
     except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"form": exc.messages}
         return render(
             request,
             "review/staff_review.html",
