@@ -331,7 +331,7 @@ def withdraw(request, pk: int, material_pk: int):
     if not confirmed(request):
         # A summary of what goes public first; only the confirmed POST takes the file down.
         return confirmation_page(
-            request, withdraw_confirmation(recheck, material, reason, reason=reason)
+            request, withdraw_confirmation(recheck, material, reason, fields={"reason": reason})
         )
     try:
         services.withdraw_material(material=material, user=request.user, reason=reason)

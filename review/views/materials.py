@@ -241,7 +241,9 @@ def decide_withdrawal(request, pk: int, request_pk: int):
     return redirect(_back(pk, f"m{ask.material.kind}"))
 
 
-def withdraw_confirmation(recheck, material: Material, reason: str, **fields) -> Confirmation:
+def withdraw_confirmation(
+    recheck, material: Material, reason: str, *, fields: dict | None = None
+) -> Confirmation:
     """The summary before a published file is taken down (by staff, on request or not)."""
     pending = material.withdrawal_requests.filter(decision=WithdrawalDecision.PENDING).first()
     action = (

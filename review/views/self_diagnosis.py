@@ -392,7 +392,9 @@ def submit(request, pk: int):
                 signed_on=form.cleaned_data["signed_on"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
+            # A locked report (a second click) raises a plain list, not a field dict.
+            by_field = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            for field, errors in by_field.items():
                 form.add_error(None if field == "__all__" else field, errors)
         else:
             report.refresh_from_db()

@@ -180,8 +180,10 @@ def test_closing_the_sample_is_confirmed_and_acts_once(client, province, cycle_2
     from review.services.deadlines import minimum_sample
     from schools.models import School
 
-    picks = list(School.objects.filter(files_self_diagnosis=False).values_list("pk", flat=True))
-    picks = picks[: minimum_sample(service.total_for_sample())]
+    eligible = [
+        s.pk for s in School.objects.all() if service.selection_refusal(cycle_2026, s) is None
+    ]
+    picks = eligible[: minimum_sample(service.total_for_sample())]
     response = _as(client, province).post(
         f"/cycles/{cycle_2026.pk}/selection/", {"action": "close", "school": picks}
     )
