@@ -75,6 +75,10 @@ def review_context(recheck) -> dict:
                 "experts": theirs,
                 "panel": panel.get(element.code),
                 "split": len(votes) > 1,
+                # Everyone and the panel found it consistent: shown folded, to read the rest.
+                "quiet": votes == {True}
+                and bool(panel.get(element.code))
+                and panel[element.code].consistent is True,
             }
         )
     matched = scoring.consolidated_matched(consolidation)
