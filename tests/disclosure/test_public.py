@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from disclosure import services
 from disclosure.models import ColumnDocument, DocumentKind
-from review.models import MaterialKind
+from review.models import ConsolidationState, MaterialKind
 from review.services import materials, publication
 from review.services import self_diagnosis as sd_service
 from review.services.scoring import FindingInput
@@ -126,6 +126,7 @@ def test_never_leak_expert_findings_before_or_after_publication(
     assert "专家组合议意见" not in client.get(pages[1]).content.decode()  # not yet published
     consolidation = recheck_a.consolidation
     consolidation.submitted_at = consolidation.modified
+    consolidation.state = ConsolidationState.SUBMITTED
     consolidation.save()
     record = publication.publish_verdict(recheck=recheck_a, user=province)
     for url in [*pages, f"/column/verdicts/{record.pk}/"]:
