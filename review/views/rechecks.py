@@ -225,7 +225,7 @@ def _close_confirmation(cycle) -> Confirmation:
         problems.append("抽样名单已经确认过。")
     elif len(chosen) < needed:
         problems.append(
-            f"抽样 {len(chosen)} 所，少于全省 {total} 所的三分之一（至少 {needed} 所），"
+            f"抽样 {len(chosen)} 所，少于全省 {total} 所的 1/3（至少 {needed} 所），"
             f"还差 {needed - len(chosen)} 所。"
         )
     return Confirmation(
