@@ -52,7 +52,7 @@ def test_staff_pick_a_sample_schedule_and_build_a_panel(page, live_server, provi
     page.check("input[name=school] >> nth=0")
     page.click("button[value=close]")
     # The confirmation page says why it cannot close, and offers only the way back.
-    assert "少于全省 43 所的 1/3（至少 15 所）" in page.locator(".problems").inner_text()
+    assert "少于全省 43 所的 1/3（至少 15 所）" in page.locator(".problems.error").inner_text()
     page.click("main a.button.secondary")
     page.fill("input[name=seed]", "2026")
     page.click("button[value=suggest]")
