@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from disclosure import policy
 from disclosure.models import ColumnDocument, DocumentKind
-from review import events
 from review.models import Material
+from review.services import materials
 from zhengai import fixtures
 
 PLAN_SLUG = "fujian-zhengai-plan"
@@ -108,19 +108,6 @@ def set_published(*, document: ColumnDocument, user, published: bool) -> None:
     document.save()
 
 
-@transaction.atomic
 def withdraw_material(*, material: Material, user, reason: str) -> None:
     """Take a disclosed file down; the reason is shown publicly in its place."""
-    if not reason.strip():
-        raise ValidationError({"reason": "撤下已公示的材料须填写原因（将向社会公开）。"})
-    if material.disclosed_at is None:
-        raise ValidationError("该材料尚未公示。")
-    if material.withdrawn_at:
-        raise ValidationError("该材料已经撤下。")
-    material.withdrawn_at = timezone.now()
-    material.withdrawn_reason = reason.strip()
-    material.withdrawn_by = user
-    material._history_user = user
-    material._change_reason = "disclosure.material.withdrawn"
-    material.save()
-    events.material_withdrawn.send(sender=Material, material=material)
+    materials.withdraw_material(material=material, user=user, reason=reason)

@@ -34,9 +34,11 @@ from review.services.files import stored_file_response
 from review.services.verdict import Verdict
 from review.services.verdict_document import stored_verdict_pdf
 from review.tasks import queue_verdict_pdf
+from review.views.materials import withdraw_confirmation
 from schools.models import City, School
 from schools.permissions import is_provincial
 from zhengai import pagecache
+from zhengai.confirm import confirmation_page, confirmed
 
 # Anyone may keep a copy, and asks again each time: a 304 while nothing changed (pagecache).
 public = cache_control(public=True, no_cache=True)
@@ -374,16 +376,19 @@ def toggle(request, pk: int):
 
 
 @login_required
-@require_POST
 def withdraw(request, pk: int, material_pk: int):
     recheck = get_recheck_for_user(request.user, pk)
     if not is_provincial(request.user):
         raise Http404("页面不存在")
     material = get_object_or_404(Material, pk=material_pk, recheck=recheck)
-    try:
-        services.withdraw_material(
-            material=material, user=request.user, reason=request.POST.get("reason", "")
+    reason = request.POST.get("reason", "")
+    if not confirmed(request):
+        # A summary of what goes public first; only the confirmed POST takes the file down.
+        return confirmation_page(
+            request, withdraw_confirmation(recheck, material, reason, fields={"reason": reason})
         )
+    try:
+        services.withdraw_material(material=material, user=request.user, reason=reason)
     except ValidationError as exc:
         messages.error(request, "未撤下：" + " ".join(exc.messages))
     else:

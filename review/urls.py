@@ -2,10 +2,14 @@
 
 from django.urls import path
 
+from review.views import materials as mv
 from review.views import rechecks as rv
 from review.views import report_files as rf
+from review.views import school_points as pts
 from review.views import scoring as sv
+from review.views import selection as sel
 from review.views import self_diagnosis as sd
+from review.views import staff_review as sr
 from review.views import verdicts as vv
 
 app_name = "review"
@@ -25,10 +29,10 @@ self_diagnosis = [
     path("self-diagnosis/<int:pk>/report.xlsx", rf.xlsx, name="xlsx"),
     path("self-diagnosis/<int:pk>/import/", rf.import_xlsx, name="import"),
     path("self-diagnosis/<int:pk>/history/", sd.history, name="history"),
-    path("self-diagnosis/<int:pk>/points/", sd.add_point, name="add_point"),
+    path("self-diagnosis/<int:pk>/points/", pts.add_point, name="add_point"),
     path(
         "self-diagnosis/<int:pk>/points/<int:point_pk>/delete/",
-        sd.remove_point,
+        pts.remove_point,
         name="remove_point",
     ),
     path(
@@ -44,7 +48,8 @@ rechecks = [
     path("cycles/<int:pk>/", rv.cycle, name="cycle"),
     path("cycles/<int:pk>/overview.xlsx", rv.cycle_export, name="cycle_export"),
     path("cycles/<int:pk>/rechecks/", rv.cycle_rechecks, name="cycle_rechecks"),
-    path("cycles/<int:pk>/selection/", rv.selection, name="selection"),
+    path("cycles/<int:pk>/selection/", sel.selection, name="selection"),
+    path("cycles/<int:pk>/selection/close/", sel.close_selection, name="close_selection"),
     path("cycles/<int:pk>/panels/propose/", rv.propose, name="propose"),
     path("rechecks/<int:pk>/", rv.recheck, name="recheck"),
     path("rechecks/<int:pk>/schedule/", rv.schedule, name="schedule"),
@@ -52,12 +57,33 @@ rechecks = [
     path("rechecks/<int:pk>/panel/<int:assignment_pk>/remove/", rv.unassign, name="unassign"),
     path("rechecks/<int:pk>/panel/<int:assignment_pk>/lead/", rv.make_lead, name="make_lead"),
     path("rechecks/<int:pk>/certify/", rv.certify, name="certify"),
-    path("rechecks/<int:pk>/materials/", rv.upload_material, name="upload_material"),
-    path("rechecks/<int:pk>/materials/publish/", rv.publish, name="publish"),
+    path("rechecks/<int:pk>/materials/", mv.upload_material, name="upload_material"),
+    path("rechecks/<int:pk>/materials/publish/", mv.publish, name="publish"),
+    path("rechecks/<int:pk>/materials/take/<int:kind>/", mv.take_material, name="take_material"),
     path(
         "rechecks/<int:pk>/materials/<int:material_pk>/download/",
-        rv.download_material,
+        mv.download_material,
         name="download_material",
+    ),
+    path(
+        "rechecks/<int:pk>/materials/<int:material_pk>/replace/",
+        mv.replace_material,
+        name="replace_material",
+    ),
+    path(
+        "rechecks/<int:pk>/materials/<int:material_pk>/delete/",
+        mv.delete_material,
+        name="delete_material",
+    ),
+    path(
+        "rechecks/<int:pk>/materials/<int:material_pk>/request-withdrawal/",
+        mv.request_withdrawal,
+        name="request_withdrawal",
+    ),
+    path(
+        "rechecks/<int:pk>/withdrawal-requests/<int:request_pk>/",
+        mv.decide_withdrawal,
+        name="decide_withdrawal",
     ),
     path("my-rechecks/", rv.my_rechecks, name="my_rechecks"),
 ]
@@ -66,7 +92,9 @@ rechecks = [
 scoring = [
     path("rechecks/<int:pk>/score/", sv.score, name="score"),
     path("rechecks/<int:pk>/consolidate/", sv.consolidate, name="consolidate"),
-    path("rechecks/<int:pk>/publish/", sv.publish, name="publish_verdict"),
+    path("rechecks/<int:pk>/review/", sr.review, name="staff_review"),
+    path("rechecks/<int:pk>/review/return/", sr.return_to_lead, name="return_consolidation"),
+    path("rechecks/<int:pk>/publish/", sr.publish, name="publish_verdict"),
 ]
 
 # Verdicts and what follows: corrections, rectification, re-application, sanctions.

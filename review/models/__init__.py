@@ -9,17 +9,21 @@ from review.models.rechecks import (
     CycleKind,
     Material,
     MaterialKind,
+    MaterialWithdrawalRequest,
     PanelAssignment,
     PanelChange,
     Recheck,
     RecheckDateChange,
     RecheckGroupObjectPermission,
     RecheckUserObjectPermission,
+    WithdrawalDecision,
     _material_upload_to,
 )
 from review.models.scoring import (
     ConsolidatedFinding,
     Consolidation,
+    ConsolidationReturn,
+    ConsolidationState,
     Finding,
 )
 from review.models.self_diagnosis import (
@@ -33,6 +37,7 @@ from review.models.self_diagnosis import (
     SchoolPoint,
     SelfDiagnosis,
     _implementation_rules_upload_to,
+    _report_pdf_upload_to,
 )
 from review.models.verdicts import (
     Evidence,
@@ -59,10 +64,13 @@ __all__ = [
     "SchoolPoint",
     "SelfDiagnosis",
     "_implementation_rules_upload_to",
+    "_report_pdf_upload_to",
     "Cycle",
     "CycleKind",
     "Material",
     "MaterialKind",
+    "MaterialWithdrawalRequest",
+    "WithdrawalDecision",
     "PanelAssignment",
     "PanelChange",
     "Recheck",
@@ -72,6 +80,8 @@ __all__ = [
     "_material_upload_to",
     "ConsolidatedFinding",
     "Consolidation",
+    "ConsolidationReturn",
+    "ConsolidationState",
     "Finding",
     "Evidence",
     "NotDiagnosedProposal",

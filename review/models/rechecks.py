@@ -281,3 +281,50 @@ class Material(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.original_name}"
+
+
+class WithdrawalDecision(models.TextChoices):
+    PENDING = "pending", "待审核"
+    APPROVED = "approved", "已同意撤下"
+    REFUSED = "refused", "未同意"
+
+
+class MaterialWithdrawalRequest(TimeStampedModel):
+    """A school asks staff to take one of its published files down; staff approve or refuse."""
+
+    material = models.ForeignKey(
+        Material, on_delete=models.CASCADE, related_name="withdrawal_requests", verbose_name="材料"
+    )
+    reason = models.TextField("申请理由")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
+    decision = models.CharField(
+        "审核结果",
+        max_length=10,
+        choices=WithdrawalDecision.choices,
+        default=WithdrawalDecision.PENDING,
+    )
+    decision_reason = models.TextField("审核意见", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "材料撤下申请"
+        verbose_name_plural = "材料撤下申请"
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="withdrawal_request_has_reason"),
+            # One open request per file: a second click finds the first.
+            models.UniqueConstraint(
+                fields=["material"],
+                condition=Q(decision="pending"),
+                name="one_open_withdrawal_request_per_material",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.material} 撤下申请"

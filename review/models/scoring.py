@@ -42,6 +42,21 @@ class Finding(TimeStampedModel):
         return f"{self.assignment.expert.name} · {self.element.code}"
 
 
+class ConsolidationState(models.TextChoices):
+    """Where the lead's consolidation stands on its way to a published verdict.
+
+    draft → submitted → (returned → submitted …) → accepted → published. Staff accept it on
+    their review; a later step (the school's factual check of the draft) sits between
+    accepted and published without changing the others.
+    """
+
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已提交，待省级审核"
+    RETURNED = "returned", "已退回组长修改"
+    ACCEPTED = "accepted", "省级审核通过"
+    PUBLISHED = "published", "结论已发布"
+
+
 class Consolidation(TimeStampedModel):
     """The panel lead's consolidated result: one finding per element, the rating, the report."""
 
@@ -56,6 +71,9 @@ class Consolidation(TimeStampedModel):
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    state = models.CharField(
+        "状态", max_length=10, choices=ConsolidationState.choices, default=ConsolidationState.DRAFT
     )
     history = HistoricalRecords()
 
@@ -85,3 +103,27 @@ class ConsolidatedFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consolidation} · {self.element.code}"
+
+
+class ConsolidationReturn(TimeStampedModel):
+    """Staff sent the consolidation back to the lead, with why; kept when it is resubmitted."""
+
+    consolidation = models.ForeignKey(
+        Consolidation, on_delete=models.CASCADE, related_name="returns", verbose_name="合议结果"
+    )
+    reason = models.TextField("退回原因")
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="退回人"
+    )
+    resubmitted_at = models.DateTimeField("重新提交时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "合议结果退回记录"
+        verbose_name_plural = "合议结果退回记录"
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="consolidation_return_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consolidation} 退回"

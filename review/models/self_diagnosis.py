@@ -66,6 +66,10 @@ class ImplementationRules(TimeStampedModel):
         return f"{self.school} {self.year} 年实施细则"
 
 
+def _report_pdf_upload_to(instance, filename: str) -> str:
+    return f"self-diagnosis/{instance.school_id}/{instance.pk}-{instance.year}.pdf"
+
+
 class SelfDiagnosis(TimeStampedModel):
     """A school's self-diagnosis report for one year, in the 附件3 shape (R5)."""
 
@@ -96,7 +100,13 @@ class SelfDiagnosis(TimeStampedModel):
     )
     # The locked snapshot taken at submission: what the PDF and every later reader show.
     snapshot = models.JSONField("提交快照", null=True, blank=True, editable=False)
-    history = HistoricalRecords(excluded_fields=["snapshot", "modified"])
+    # The snapshot's PDF, rendered once when first needed (e.g. as re-check material 2) and
+    # kept with its SHA-256 so every copy is the same bytes; cleared when staff reopen.
+    pdf = models.FileField(
+        "提交版 PDF", upload_to=_report_pdf_upload_to, max_length=200, blank=True, editable=False
+    )
+    pdf_sha256 = models.CharField("提交版 PDF 的 SHA-256", max_length=64, blank=True)
+    history = HistoricalRecords(excluded_fields=["snapshot", "modified", "pdf", "pdf_sha256"])
 
     class Meta:
         verbose_name = "自我诊断与改进报告"

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from review import events
 from review.models import (
-    Consolidation,
+    ConsolidationState,
     Cycle,
     NotDiagnosedProposal,
     Recheck,
@@ -24,6 +24,7 @@ from review.models import (
 from review.selectors import verdicts_in_force
 from review.services.deadlines import rectification_due
 from review.services.scoring import _comparison, consolidated_matched, elements_of
+from review.services.staff_review import accept_consolidation, publish_refusal
 from review.services.verdict import (
     MeasuresRating,
     decide_verdict,
@@ -39,11 +40,14 @@ def publish_verdict(*, recheck: Recheck, user) -> VerdictRecord:
     recheck = (
         Recheck.objects.select_for_update().select_related("school", "cycle").get(pk=recheck.pk)
     )
-    consolidation = Consolidation.objects.filter(recheck=recheck).first()
-    if consolidation is None or consolidation.submitted_at is None:
-        raise ValidationError("专家组尚未提交合议结果。")
     if VerdictRecord.objects.filter(recheck=recheck).exists():
         raise ValidationError("该复核的结论已经发布；如需更正，请新建更正记录。")
+    if refusal := publish_refusal(recheck):
+        raise ValidationError(refusal)
+    # Staff's review accepts the consolidation; publishing needs that acceptance.
+    consolidation = accept_consolidation(recheck=recheck, user=user)
+    if consolidation.submitted_at is None:
+        raise ValidationError("专家组尚未提交合议结果。")
     count = consolidated_matched(consolidation)
     rating = MeasuresRating(consolidation.measures_rating)
     record = VerdictRecord.objects.create(
@@ -59,6 +63,10 @@ def publish_verdict(*, recheck: Recheck, user) -> VerdictRecord:
         ranks_at=now,
         published_by=user,
     )
+    consolidation.state = ConsolidationState.PUBLISHED
+    consolidation._history_user = user
+    consolidation._change_reason = "review.consolidation.published"
+    consolidation.save()
     Rectification.objects.create(verdict=record, due=rectification_due(recheck.end_date))
     RectificationItem.objects.bulk_create(
         RectificationItem(rectification=record.rectification, element=e)

@@ -135,11 +135,13 @@ def suggest_sample(*, cycle: Cycle, seed: int) -> list[int]:
 def close_selection(*, cycle: Cycle, user) -> None:
     """Confirm the sample; refused below ⌈n/3⌉ (R8)."""
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.selection_closed_at:
+        raise ValidationError("抽样名单已经确认过。")
     chosen = cycle.rechecks.count()
     needed = minimum_sample(total_for_sample())
     if chosen < needed:
         raise ValidationError(
-            f"抽样 {chosen} 所，少于全省 {total_for_sample()} 所的 1/3（至少 {needed} 所，R8），"
+            f"抽样 {chosen} 所，少于全省 {total_for_sample()} 所的 1/3（至少 {needed} 所），"
             f"还差 {needed - chosen} 所。"
         )
     cycle.selection_closed_at = timezone.now()

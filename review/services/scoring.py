@@ -13,6 +13,7 @@ from review import events
 from review.models import (
     ConsolidatedFinding,
     Consolidation,
+    ConsolidationState,
     Finding,
     PanelAssignment,
     Recheck,
@@ -22,6 +23,9 @@ from review.models import (
 from review.services.verdict import (
     MeasuresRating,
 )
+
+# The lead may edit a consolidation only before it is submitted, or after staff return it.
+EDITABLE_STATES = (ConsolidationState.DRAFT, ConsolidationState.RETURNED)
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,29 @@ def _check_findings(findings: dict[str, FindingInput], *, complete: bool) -> dic
 # --- One expert --------------------------------------------------------------------------------
 
 
+def findings_errors(
+    recheck: Recheck,
+    findings: dict[str, FindingInput],
+    *,
+    measures_rating: str,
+    measures_reason: str,
+    submit: bool,
+) -> dict[str, str]:
+    """What is wrong with an expert's findings (by form field), for a save or a submission."""
+    elements = {e.code for e in elements_of(recheck)}
+    errors = _check_findings(findings, complete=submit)
+    if measures_rating and measures_rating not in MeasuresRating.values:
+        errors["measures_rating"] = "改进措施评价无效，请重新选择。"  # a tampered form
+    if submit:
+        missing = [code for code in elements if code not in findings]
+        errors |= {f"f{code}-consistent": f"{code}：请判定相符或不相符。" for code in missing}
+        if measures_rating not in MeasuresRating.values:
+            errors["measures_rating"] = "请评价改进措施。"
+        if not measures_reason.strip():
+            errors["measures_reason"] = "请写明改进措施评价的理由。"
+    return errors
+
+
 @transaction.atomic
 def save_findings(
     *,
@@ -86,16 +113,13 @@ def save_findings(
     if assignment.findings_submitted_at:
         raise ValidationError("评议已提交，不能再修改。")
     elements = {e.code: e for e in elements_of(assignment.recheck)}
-    errors = _check_findings(findings, complete=submit)
-    if measures_rating and measures_rating not in MeasuresRating.values:
-        errors["measures_rating"] = "改进措施评价无效，请重新选择。"  # a tampered form
-    if submit:
-        missing = [code for code in elements if code not in findings]
-        errors |= {f"f{code}-consistent": f"{code}：请判定相符或不相符。" for code in missing}
-        if measures_rating not in MeasuresRating.values:
-            errors["measures_rating"] = "请评价改进措施（R13）。"
-        if not measures_reason.strip():
-            errors["measures_reason"] = "请写明改进措施评价的理由。"
+    errors = findings_errors(
+        assignment.recheck,
+        findings,
+        measures_rating=measures_rating,
+        measures_reason=measures_reason,
+        submit=submit,
+    )
     if errors:
         raise ValidationError(errors)
     for code, finding in findings.items():
@@ -141,6 +165,44 @@ def majority(recheck: Recheck) -> dict[str, bool | None]:
     return result
 
 
+def consolidation_errors(
+    recheck: Recheck,
+    findings: dict[str, FindingInput],
+    *,
+    measures_rating: str,
+    measures_reason: str,
+    report: str,
+    submit: bool,
+) -> dict[str, str]:
+    """What is wrong with the lead's consolidation (by form field), for a save or a submission.
+
+    R12: a reason is required only where the panel finds 不相符, not for every element.
+    """
+    elements = {e.code: e for e in elements_of(recheck)}
+    errors = _check_findings(findings, complete=submit)
+    if submit:
+        pending = [
+            a.expert.name
+            for a in recheck.assignments.select_related("expert")
+            if a.findings_submitted_at is None
+        ]
+        if pending:
+            errors["__all__"] = f"还有专家未提交评议：{'、'.join(pending)}。"
+        for code in elements:
+            finding = findings.get(code)
+            if finding is None or finding.consistent is None:
+                errors[f"f{code}-consistent"] = f"{code}：请确定合议结果。"
+        if measures_rating not in MeasuresRating.values:
+            errors["measures_rating"] = "请确定专家组对改进措施的评价。"
+        if not measures_reason.strip():
+            errors["measures_reason"] = "请写明改进措施评价的理由。"
+        if not report.strip():
+            errors["report"] = "请撰写复核报告。"
+    if measures_rating and measures_rating not in MeasuresRating.values:
+        errors.setdefault("measures_rating", "改进措施评价无效，请重新选择。")
+    return errors
+
+
 @transaction.atomic
 def save_consolidation(
     *,
@@ -158,32 +220,17 @@ def save_consolidation(
     if lead is None:
         raise ValidationError("只有专家组组长可以合议。")
     consolidation, _ = Consolidation.objects.get_or_create(recheck=recheck)
-    if consolidation.submitted_at:
+    if consolidation.submitted_at or consolidation.state not in EDITABLE_STATES:
         raise ValidationError("合议结果已提交，不能再修改。")
     elements = {e.code: e for e in elements_of(recheck)}
-    errors = _check_findings(findings, complete=submit)
-    if submit:
-        pending = [
-            a.expert.name
-            for a in recheck.assignments.select_related("expert")
-            if a.findings_submitted_at is None
-        ]
-        if pending:
-            errors["__all__"] = f"还有专家未提交评议：{'、'.join(pending)}。"
-        for code in elements:
-            finding = findings.get(code)
-            if finding is None or finding.consistent is None:
-                errors[f"f{code}-consistent"] = f"{code}：请确定合议结果。"
-            elif not finding.reason.strip():
-                errors[f"f{code}-reason"] = f"{code}：请写明合议理由。"
-        if measures_rating not in MeasuresRating.values:
-            errors["measures_rating"] = "请确定专家组对改进措施的评价（R13）。"
-        if not measures_reason.strip():
-            errors["measures_reason"] = "请写明改进措施评价的理由。"
-        if not report.strip():
-            errors["report"] = "请撰写复核报告。"
-    if measures_rating and measures_rating not in MeasuresRating.values:
-        errors.setdefault("measures_rating", "改进措施评价无效，请重新选择。")
+    errors = consolidation_errors(
+        recheck,
+        findings,
+        measures_rating=measures_rating,
+        measures_reason=measures_reason,
+        report=report,
+        submit=submit,
+    )
     if errors:
         raise ValidationError(errors)
     for code, finding in findings.items():
@@ -199,11 +246,22 @@ def save_consolidation(
     if submit:
         consolidation.submitted_at = timezone.now()
         consolidation.submitted_by = user
+        consolidation.state = ConsolidationState.SUBMITTED
+        # A resubmission after staff returned it answers the open return.
+        consolidation.returns.filter(resubmitted_at__isnull=True).update(
+            resubmitted_at=consolidation.submitted_at
+        )
+        consolidation._change_reason = "review.consolidation.submitted"
     consolidation._history_user = user
     consolidation.save()
     if submit:
         events.consolidation_submitted.send(sender=Consolidation, consolidation=consolidation)
     return consolidation
+
+
+def saved_findings(rows) -> dict[str, FindingInput]:
+    """Saved finding rows (an expert's or the consolidation's) as inputs, by element code."""
+    return {f.element.code: FindingInput(f.consistent, f.reason) for f in rows}
 
 
 def matched(recheck: Recheck, findings: dict[str, FindingInput]) -> int:

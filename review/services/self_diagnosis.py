@@ -363,6 +363,8 @@ def reopen(*, self_diagnosis: SelfDiagnosis, user, reason: str) -> Reopening:
     report.signed_on = None
     report.submitted_at = None
     report.submitted_by = None
+    # The stored PDF was of the snapshot that is gone; copies already taken (materials) stay.
+    report.pdf, report.pdf_sha256 = "", ""
     report._change_reason = "review.self_diagnosis.reopened"
     report._history_user = user
     report.save()

@@ -5,6 +5,7 @@ Views, tasks, the PDF and the tests all call these; nothing else decides a verdi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -76,6 +77,19 @@ def explain_verdict(
         if missing > 0:
             facts.append(f"距“有效”还差 {missing} 项相符。")
     return facts
+
+
+_RULE_REFERENCE = re.compile(r"\s*[（(]R\d+[)）]")
+
+
+def explain_in_words(
+    matched: int, measures: MeasuresRating, *, diagnosed_on_time: bool = True
+) -> list[str]:
+    """``explain_verdict`` as users read it: the rule in words, without the portal's rule ids."""
+    return [
+        _RULE_REFERENCE.sub("", line).strip()
+        for line in explain_verdict(matched, measures, diagnosed_on_time=diagnosed_on_time)
+    ]
 
 
 def sanction_triggered(verdicts: Sequence[Verdict]) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,16 +16,12 @@ from review.forms import (
     AssignForm,
     CertifyForm,
     CycleForm,
-    MaterialForm,
     ReasonForm,
     ScheduleForm,
-    SuggestForm,
 )
 from review.models import (
     Consolidation,
     Cycle,
-    CycleKind,
-    Material,
     MaterialKind,
     PanelAssignment,
     ReportStatus,
@@ -41,13 +35,17 @@ from review.permissions import (
     require_provincial,
     sees_verdict_before_publication,
 )
-from review.services import materials, panel_assignments
+from review.services import panel_assignments
 from review.services import rechecks as service
 from review.services.deadlines import minimum_sample
-from review.services.files import stored_file_response
+from review.services.materials import source_of
 from review.services.panels import DEFAULT_PANEL_SIZE, KIND_LABELS
 from review.services.scoring import consolidated_matched
-from review.services.verdict import MeasuresRating, decide_verdict, explain_verdict
+from review.services.verdict import (
+    MeasuresRating,
+    decide_verdict,
+    explain_in_words,
+)
 from review.views import exports
 from schools.models import City, Expert, School
 from schools.permissions import is_provincial, reads_everything, role_of
@@ -165,67 +163,6 @@ def cycle_rechecks(request, pk: int):
 
 
 @login_required
-def selection(request, pk: int):
-    cycle = _staff_cycle(request, pk)
-    require_provincial(request.user)
-    errors: list[str] = []
-    chosen = set(cycle.rechecks.values_list("school_id", flat=True))
-    if request.method == "POST":
-        picked = {int(v) for v in request.POST.getlist("school") if v.isdigit()}
-        action = request.POST.get("action")
-        try:
-            if action == "suggest":
-                form = SuggestForm(request.POST)
-                seed = form.cleaned_data["seed"] if form.is_valid() else secrets.randbelow(10**6)
-                chosen = set(service.suggest_sample(cycle=cycle, seed=seed))
-                cycle.refresh_from_db()
-                messages.info(
-                    request,
-                    f"已按“最久未复核优先、其余随机（种子 {seed}）”勾选建议名单，确认后请保存。",
-                )
-            else:
-                service.set_selection(cycle=cycle, school_ids=picked, user=request.user)
-                chosen = picked
-                if action == "close":
-                    service.close_selection(cycle=cycle, user=request.user)
-                    messages.success(request, "抽样名单已确认。")
-                    return redirect("review:cycle", pk=pk)
-                messages.success(request, f"已保存抽样名单：{len(picked)} 所。")
-                return redirect("review:selection", pk=pk)
-        except ValidationError as exc:
-            errors = _errors(exc)
-            chosen = picked
-    last = selectors.last_rechecks(other_than=cycle, today=timezone.localdate())
-    rows = [
-        {
-            "school": school,
-            "checked": school.pk in chosen,
-            "refusal": service.selection_refusal(cycle, school),
-            "last": last.get(school.pk),
-        }
-        for school in School.objects.order_by("name")
-    ]
-    total = len(rows)
-    return render(
-        request,
-        "review/selection.html",
-        {
-            "cycle": cycle,
-            "rows": rows,
-            "count": len(chosen),
-            "minimum": minimum_sample(total),
-            "total": total,
-            "errors": errors,
-            "annex2": cycle.kind == CycleKind.ANNEX2,
-            "seed": cycle.sample_seed
-            if cycle.sample_seed is not None
-            else secrets.randbelow(10**6),
-        },
-        status=400 if errors else 200,
-    )
-
-
-@login_required
 @require_POST
 def propose(request, pk: int):
     cycle = _staff_cycle(request, pk)
@@ -239,13 +176,26 @@ def _recheck_page(request, recheck, *, status=200, **forms):
     user = request.user
     assignment = expert_assignment(user, recheck)
     show_materials = can_see_materials(user, recheck)
-    materials = list(recheck.materials.select_related("uploaded_by")) if show_materials else []
+    materials = (
+        list(
+            recheck.materials.select_related("uploaded_by").prefetch_related("withdrawal_requests")
+        )
+        if show_materials
+        else []
+    )
     by_kind = {k.value: [] for k in MaterialKind}
     for material in materials:
         by_kind[material.kind].append(material)
     year = recheck.start_date.year if recheck.start_date else recheck.planned_year
+    school_side = is_school_of(user, recheck)
     checklist = [
-        {"kind": kind, "files": by_kind[kind.value], "years": _years_needed(kind, year)}
+        {
+            "kind": kind,
+            "files": by_kind[kind.value],
+            "years": _years_needed(kind, year),
+            # Material 1 and 2 can be taken from what the school filed already.
+            "source": source_of(recheck, kind.value) if school_side else None,
+        }
         for kind in MaterialKind
     ]
     provincial = is_provincial(user)
@@ -258,7 +208,7 @@ def _recheck_page(request, recheck, *, status=200, **forms):
         "assignment": assignment,
         "show_materials": show_materials,
         "checklist": checklist,
-        "is_school": is_school_of(user, recheck),
+        "is_school": school_side,
         "can_edit": provincial,
         "shows_panel": reads_everything(user) or assignment is not None,
         "date_changes": recheck.date_changes.select_related("by"),
@@ -302,7 +252,7 @@ def _verdict_context(recheck, *, preview: bool) -> dict:
         rating = MeasuresRating(consolidation.measures_rating)
         verdict_preview = {
             "verdict": decide_verdict(matched, rating),
-            "explanation": explain_verdict(matched, rating),
+            "explanation": explain_in_words(matched, rating),
         }
     return {
         "consolidation": consolidation,
@@ -431,66 +381,6 @@ def certify(request, pk: int):
             messages.info(request, "已申报利益冲突并退出该校复核，省级管理人员已收到通知。")
             return redirect("review:my_rechecks")
     return _recheck_page(request, recheck, status=400, certify_form=form)
-
-
-@login_required
-@require_POST
-def upload_material(request, pk: int):
-    recheck = get_recheck_for_user(request.user, pk)
-    if not is_school_of(request.user, recheck):
-        raise Http404("页面不存在")
-    form = MaterialForm(request.POST, request.FILES)
-    kind = form.data.get("kind", "")
-    if form.is_valid():
-        try:
-            material = materials.upload_material(
-                recheck=recheck,
-                kind=form.cleaned_data["kind"],
-                upload=form.cleaned_data["document"],
-                user=request.user,
-            )
-        except ValidationError as exc:
-            form.add_error("document", exc)
-        else:
-            messages.success(request, f"已上传：{material.get_kind_display()}。")
-            return redirect(f"/rechecks/{pk}/#m{material.kind}")
-    errors = [e for field_errors in form.errors.values() for e in field_errors]
-    return _recheck_page(request, recheck, status=400, material_errors={str(kind): errors})
-
-
-@login_required
-@require_POST
-def publish(request, pk: int):
-    recheck = get_recheck_for_user(request.user, pk)
-    if not is_school_of(request.user, recheck):
-        raise Http404("页面不存在")
-    action = request.POST.get("action")
-    try:
-        if action == "submit":
-            materials.submit_materials(recheck=recheck, user=request.user)
-        else:
-            materials.publish_materials(recheck=recheck, user=request.user)
-    except ValidationError as exc:
-        return _recheck_page(request, recheck, status=400, publish_errors=_errors(exc))
-    recheck.refresh_from_db()
-    if action == "submit":
-        late = "（已超过报送期限，记为逾期）" if recheck.submitted_late else ""
-        messages.success(request, f"材料已标记为报送省教育评估研究中心{late}。")
-    else:
-        late = "（已超过公示期限，记为逾期）" if recheck.published_late else ""
-        messages.success(request, f"材料已公示，社会公众现在可以在专栏中查看{late}。")
-    return redirect("review:recheck", pk=pk)
-
-
-@login_required
-@require_GET
-def download_material(request, pk: int, material_pk: int):
-    recheck = get_recheck_for_user(request.user, pk)
-    if not can_see_materials(request.user, recheck):
-        raise Http404("页面不存在")
-    material = get_object_or_404(Material, pk=material_pk, recheck=recheck)
-    filename = f"{recheck.school.name}-材料{material.kind}-{material.original_name}"
-    return stored_file_response(material.document, kind=material.content_kind, filename=filename)
 
 
 @login_required

@@ -8,18 +8,21 @@ from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
 from review.models import (
     Consolidation,
     Finding,
     PanelAssignment,
+    VerdictRecord,
 )
-from review.permissions import expert_assignment, get_recheck_for_user, require_provincial
-from review.services import publication, scoring
+from review.permissions import expert_assignment, get_recheck_for_user
+from review.services import scoring
 from review.services.scoring import FindingInput
-from review.services.verdict import MeasuresRating, decide_verdict, explain_verdict
+from review.services.verdict import MeasuresRating, decide_verdict, explain_in_words
+from schools.permissions import reads_everything
 from statedata import selectors as statedata
+from zhengai.confirm import Confirmation, confirmation_page, confirmed
 
 
 def _errors_by_field(exc: ValidationError) -> dict[str, str]:
@@ -78,51 +81,33 @@ def _school_rows(recheck) -> dict:
     return {}
 
 
-@login_required
-def score(request, pk: int):
-    """One expert's own findings, blind to the others' until submitted (R12, R13)."""
-    recheck = get_recheck_for_user(request.user, pk)
-    assignment = expert_assignment(request.user, recheck)
-    if assignment is None or assignment.certified_at is None:
-        raise Http404("页面不存在")
-    codes = [e.code for e in scoring.elements_of(recheck)]
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        findings = _posted_findings(request, codes)
-        try:
-            scoring.save_findings(
-                assignment=assignment,
-                user=request.user,
-                findings=findings,
-                measures_rating=request.POST.get("measures_rating", ""),
-                measures_reason=request.POST.get("measures_reason", ""),
-                submit=request.POST.get("action") == "submit",
-            )
-        except ValidationError as exc:
-            errors = _errors_by_field(exc)
-            values = findings
-            rating = request.POST.get("measures_rating", "")
-            rating_reason = request.POST.get("measures_reason", "")
-        else:
-            submitted = request.POST.get("action") == "submit"
-            messages.success(request, "评议已提交。" if submitted else "评议草稿已保存。")
-            return redirect("review:score", pk=pk)
-    if not errors:
-        assignment.refresh_from_db()
-        values = {
-            f.element.code: FindingInput(f.consistent, f.reason)
-            for f in assignment.findings.select_related("element")
-        }
-        rating, rating_reason = assignment.measures_rating, assignment.measures_reason
-    others = []
-    if assignment.findings_submitted_at:
-        # Blind until submitted: only now may this expert see the others' submitted findings.
-        others = list(
-            PanelAssignment.objects.filter(recheck=recheck, findings_submitted_at__isnull=False)
-            .exclude(pk=assignment.pk)
-            .select_related("expert")
-            .prefetch_related("findings__element")
-        )
+def _findings_confirmation(recheck, assignment) -> Confirmation:
+    return Confirmation(
+        title="确认提交评议",
+        action=reverse("review:score", kwargs={"pk": recheck.pk}),
+        cancel=reverse("review:score", kwargs={"pk": recheck.pk}),
+        button="确认提交评议",
+        back_label="返回继续修改（草稿已保存）",
+        fields={"action": "submit"},
+        details=[
+            ("学校", recheck.school.name),
+            ("判定为不相符", f"{assignment.findings.filter(consistent=False).count()} 项"),
+            ("改进措施评价", assignment.get_measures_rating_display()),
+        ],
+        happens=[
+            "你对 15 项诊断要素的判定、理由和改进措施评价一并提交并锁定。",
+            "提交后你可以看到其他已提交专家的意见；组长据全组意见合议。",
+        ],
+        audience=[
+            "本复核专家组中已提交评议的专家和组长",
+            "省级管理人员和专家委员会",
+            "学校看不到专家个人的评议，只看到发布后的合议结果",
+        ],
+        irreversible="提交后不能再修改你的评议。",
+    )
+
+
+def _score_form(request, recheck, assignment, *, values, rating, rating_reason, errors):
     return render(
         request,
         "review/score.html",
@@ -141,17 +126,184 @@ def score(request, pk: int):
             "rating_reason": rating_reason,
             "errors": errors,
             "form_error": errors.get("__all__"),
-            "others": others,
-            "locked": assignment.findings_submitted_at is not None,
         },
         status=400 if errors else 200,
     )
+
+
+def _score_record(request, recheck, assignment):
+    """After submission: a read-only record of this expert's findings and what comes next."""
+    mine = {f.element.code: f for f in assignment.findings.select_related("element")}
+    others = list(
+        PanelAssignment.objects.filter(recheck=recheck, findings_submitted_at__isnull=False)
+        .exclude(pk=assignment.pk)
+        .select_related("expert")
+        .prefetch_related("findings__element")
+    )
+    rows = []
+    for element in scoring.elements_of(recheck):
+        rows.append(
+            {
+                "element": element,
+                "mine": mine.get(element.code),
+                "others": [
+                    (o.expert.name, f)
+                    for o in others
+                    for f in o.findings.all()
+                    if f.element_id == element.pk
+                ],
+            }
+        )
+    panel = list(recheck.assignments.select_related("expert"))
+    return render(
+        request,
+        "review/score_record.html",
+        {
+            "recheck": recheck,
+            "assignment": assignment,
+            "rows": rows,
+            "inconsistent": sum(1 for f in mine.values() if f.consistent is False),
+            "pending": [a.expert.name for a in panel if a.findings_submitted_at is None],
+            "consolidation": Consolidation.objects.filter(recheck=recheck).first(),
+            "verdict_record": VerdictRecord.objects.filter(recheck=recheck)
+            .order_by("-published_at")
+            .first(),
+        },
+    )
+
+
+@login_required
+def score(request, pk: int):
+    """One expert's own findings, blind to the others' until submitted (R12, R13).
+
+    Submitting is confirmed on a summary page (the typed findings are saved as a draft
+    first); after submission the page is a read-only record.
+    """
+    recheck = get_recheck_for_user(request.user, pk)
+    assignment = expert_assignment(request.user, recheck)
+    if assignment is None or assignment.certified_at is None:
+        raise Http404("页面不存在")
+    if request.method != "POST" and assignment.findings_submitted_at:
+        return _score_record(request, recheck, assignment)
+    codes = [e.code for e in scoring.elements_of(recheck)]
+    if request.method == "POST":
+        submit = request.POST.get("action") == "submit"
+        if submit and confirmed(request):
+            try:
+                scoring.save_findings(
+                    assignment=assignment,
+                    user=request.user,
+                    findings=scoring.saved_findings(assignment.findings.select_related("element")),
+                    measures_rating=assignment.measures_rating,
+                    measures_reason=assignment.measures_reason,
+                    submit=True,
+                )
+            except ValidationError as exc:
+                messages.error(request, "未提交：" + " ".join(exc.messages))
+            else:
+                messages.success(request, "评议已提交。")
+            return redirect("review:score", pk=pk)
+        findings = _posted_findings(request, codes)
+        rating = request.POST.get("measures_rating", "")
+        rating_reason = request.POST.get("measures_reason", "")
+        errors = scoring.findings_errors(
+            recheck, findings, measures_rating=rating, measures_reason=rating_reason, submit=submit
+        )
+        if not errors:
+            try:
+                scoring.save_findings(
+                    assignment=assignment,
+                    user=request.user,
+                    findings=findings,
+                    measures_rating=rating,
+                    measures_reason=rating_reason,
+                )
+            except ValidationError as exc:
+                errors = _errors_by_field(exc)
+        if errors:
+            return _score_form(
+                request,
+                recheck,
+                assignment,
+                values=findings,
+                rating=rating,
+                rating_reason=rating_reason,
+                errors=errors,
+            )
+        if submit:
+            assignment.refresh_from_db()
+            return confirmation_page(request, _findings_confirmation(recheck, assignment))
+        messages.success(request, "评议草稿已保存。")
+        return redirect("review:score", pk=pk)
+    return _score_form(
+        request,
+        recheck,
+        assignment,
+        values=scoring.saved_findings(assignment.findings.select_related("element")),
+        rating=assignment.measures_rating,
+        rating_reason=assignment.measures_reason,
+        errors={},
+    )
+
+
+def _consolidation_confirmation(recheck, consolidation) -> Confirmation:
+    matched = scoring.consolidated_matched(consolidation)
+    rating = MeasuresRating(consolidation.measures_rating)
+    return Confirmation(
+        title="确认提交合议结果",
+        action=reverse("review:consolidate", kwargs={"pk": recheck.pk}),
+        cancel=reverse("review:consolidate", kwargs={"pk": recheck.pk}),
+        button="确认提交合议结果",
+        back_label="返回继续修改（草稿已保存）",
+        fields={"action": "submit"},
+        details=[
+            ("学校", recheck.school.name),
+            ("相符要素", f"{matched} 项"),
+            ("改进措施评价", rating.label),
+            ("按规则得出的结论", decide_verdict(matched, rating).label),
+        ],
+        happens=[
+            "合议结果（逐项判定与理由、改进措施评价、复核报告）提交省级管理人员审核。",
+            "审核期间你不能修改；省级管理人员可以审核通过并发布结论，或写明原因退回你修改。",
+        ],
+        audience=[
+            "省级管理人员和专家委员会",
+            "本复核专家组成员",
+            "学校和社会公众在结论发布后才能看到合议结果（不含专家个人评议）",
+        ],
+        irreversible="提交后你不能自行撤回，只能等省级管理人员退回。",
+    )
+
+
+def _submit_consolidation(request, recheck, pk: int):
+    """The confirmed submission: the saved draft is submitted, once."""
+    consolidation = Consolidation.objects.filter(recheck=recheck).first()
+    try:
+        if consolidation is None:
+            raise ValidationError("还没有保存的合议结果。")
+        scoring.save_consolidation(
+            recheck=recheck,
+            user=request.user,
+            findings=scoring.saved_findings(consolidation.findings.select_related("element")),
+            measures_rating=consolidation.measures_rating,
+            measures_reason=consolidation.measures_reason,
+            report=consolidation.report,
+            submit=True,
+        )
+    except ValidationError as exc:
+        messages.error(request, "未提交：" + " ".join(exc.messages))
+    else:
+        messages.success(request, "合议结果已提交，等待省级管理人员审核发布。")
+    return redirect("review:consolidate", pk=pk)
 
 
 @login_required
 def consolidate(request, pk: int):
     """The lead: everyone's findings side by side, disagreements flagged, one finding each."""
     recheck = get_recheck_for_user(request.user, pk)
+    if reads_everything(request.user):
+        # Staff and the committee read the consolidation on their review page.
+        return redirect("review:staff_review", pk=pk)
     assignment = expert_assignment(request.user, recheck)
     if assignment is None or not assignment.is_lead or assignment.certified_at is None:
         raise Http404("页面不存在")
@@ -162,38 +314,48 @@ def consolidate(request, pk: int):
     errors: dict[str, str] = {}
     consolidation = Consolidation.objects.filter(recheck=recheck).first()
     if request.method == "POST":
+        submit = request.POST.get("action") == "submit"
+        if submit and confirmed(request):
+            return _submit_consolidation(request, recheck, pk)
         findings = _posted_findings(request, codes)
-        try:
-            consolidation = scoring.save_consolidation(
-                recheck=recheck,
-                user=request.user,
-                findings=findings,
-                measures_rating=request.POST.get("measures_rating", ""),
-                measures_reason=request.POST.get("measures_reason", ""),
-                report=request.POST.get("report", ""),
-                submit=request.POST.get("action") == "submit",
-            )
-        except ValidationError as exc:
-            errors = _errors_by_field(exc)
-            values = findings
-            rating = request.POST.get("measures_rating", "")
-            rating_reason = request.POST.get("measures_reason", "")
-            report = request.POST.get("report", "")
-        else:
-            submitted = consolidation.submitted_at is not None
-            messages.success(
-                request,
-                "合议结果已提交，等待省级管理人员审核发布。" if submitted else "合议草稿已保存。",
-            )
+        rating = request.POST.get("measures_rating", "")
+        rating_reason = request.POST.get("measures_reason", "")
+        report = request.POST.get("report", "")
+        errors = scoring.consolidation_errors(
+            recheck,
+            findings,
+            measures_rating=rating,
+            measures_reason=rating_reason,
+            report=report,
+            submit=submit,
+        )
+        if not errors:
+            try:
+                consolidation = scoring.save_consolidation(
+                    recheck=recheck,
+                    user=request.user,
+                    findings=findings,
+                    measures_rating=rating,
+                    measures_reason=rating_reason,
+                    report=report,
+                )
+            except ValidationError as exc:
+                errors = _errors_by_field(exc)
+        if not errors:
+            if submit:
+                return confirmation_page(
+                    request, _consolidation_confirmation(recheck, consolidation)
+                )
+            messages.success(request, "合议草稿已保存。")
             return redirect("review:consolidate", pk=pk)
+        values = findings
     if not errors:
         majority = scoring.majority(recheck)
-        saved = {}
-        if consolidation:
-            saved = {
-                f.element.code: FindingInput(f.consistent, f.reason)
-                for f in consolidation.findings.select_related("element")
-            }
+        saved = (
+            scoring.saved_findings(consolidation.findings.select_related("element"))
+            if consolidation
+            else {}
+        )
         values = {code: saved.get(code) or FindingInput(majority.get(code), "") for code in codes}
         rating = consolidation.measures_rating if consolidation else ""
         rating_reason = consolidation.measures_reason if consolidation else ""
@@ -218,7 +380,7 @@ def consolidate(request, pk: int):
     if rating in MeasuresRating.values:
         preview = {
             "verdict": decide_verdict(matched, MeasuresRating(rating)),
-            "explanation": explain_verdict(matched, MeasuresRating(rating)),
+            "explanation": explain_in_words(matched, MeasuresRating(rating)),
             "deciding": [r["element"] for r in rows if r["consistent"] is False],
         }
     return render(
@@ -237,7 +399,11 @@ def consolidate(request, pk: int):
             "form_error": errors.get("__all__"),
             "matched": matched,
             "preview": preview,
-            "locked": bool(consolidation and consolidation.submitted_at),
+            "locked": bool(consolidation and consolidation.state not in scoring.EDITABLE_STATES),
+            "consolidation": consolidation,
+            "returns": list(consolidation.returns.select_related("returned_by"))
+            if consolidation
+            else [],
             "expert_ratings": [
                 (a.expert.name, a.get_measures_rating_display())
                 for a in panel
@@ -246,17 +412,3 @@ def consolidate(request, pk: int):
         },
         status=400 if errors else 200,
     )
-
-
-@login_required
-@require_POST
-def publish(request, pk: int):
-    recheck = get_recheck_for_user(request.user, pk)
-    require_provincial(request.user)
-    try:
-        record = publication.publish_verdict(recheck=recheck, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("review:recheck", pk=pk)
-    messages.success(request, f"复核结论“{record.get_verdict_display()}”已发布。")
-    return redirect("review:verdict", pk=record.pk)

@@ -22,7 +22,7 @@ from review.forms import (
     SubmitForm,
 )
 from review.history import entry_history, overview_history
-from review.models import EditConflict, ReportStatus, SchoolPoint
+from review.models import EditConflict, ReportStatus
 from review.permissions import (
     can_reopen,
     can_write,
@@ -38,6 +38,7 @@ from review.services.rules import filed_on_time, rules_deadline
 from schools.models import City
 from schools.permissions import reads_everything, school_of
 from statedata import selectors as statedata
+from zhengai.confirm import Confirmation, confirmation_page, confirmed, day
 
 
 @login_required
@@ -136,6 +137,8 @@ def _school_index(request, school, upload_form, *, status: int = 200):
             "rechecks": school.rechecks.select_related("cycle").order_by("-planned_year"),
             "rules": rules,
             "deadline": rules_deadline(year),
+            # Said before the upload, not only after: a filing today would be late.
+            "late_now": timezone.localdate() > rules_deadline(year),
             "rules_this_year": this_year[0] if this_year else None,
             "rules_on_time": any(r.on_time for r in this_year),
             "open_form": OpenReportForm(initial={"year": year}),
@@ -355,11 +358,50 @@ def panel(request, pk: int):
     )
 
 
+def _submit_confirmation(report, data: dict) -> Confirmation:
+    filing = report.is_filing
+    verb = "备案" if filing else "提交"
+    return Confirmation(
+        title=f"确认{verb}{report.year} 年自我诊断与改进工作报告",
+        action=reverse("review:submit", kwargs={"pk": report.pk}),
+        cancel=reverse("review:report", kwargs={"pk": report.pk}) + "#submit",
+        button=f"确认{verb}",
+        back_label="返回报告，不提交",
+        fields={
+            "principal_name": data["principal_name"],
+            "signed_on": data["signed_on"].isoformat(),
+        },
+        details=[
+            ("学校", report.school.name),
+            ("校长（签字）", data["principal_name"]),
+            ("签字日期", day(data["signed_on"])),
+        ],
+        happens=[
+            f"报告以现在的内容{verb}，并锁定为提交版（此后的 PDF 和 Excel 都是这一版）。",
+            "学校不能再修改；如需修改，须请省级管理人员退回，退回原因记入历史。",
+            *(
+                ["本校属于已通过第二轮评估的学校，报告报省教育厅备案，省里不再复核。"]
+                if filing
+                else ["如本校被抽中复核，这份报告就是复核材料 2，可在复核页面一键采用。"]
+            ),
+        ],
+        audience=[
+            "本校用户",
+            "省级管理人员和专家委员会",
+            "本校被复核时，确认无利益冲突的复核专家",
+        ],
+        irreversible="提交后学校不能自行撤回或修改。",
+    )
+
+
 @login_required
 @require_POST
 def submit(request, pk: int):
     report = get_report_for_writer(request.user, pk)
     form = SubmitForm(request.POST)
+    ready = form.is_valid() and report.is_draft and not service.submission_problems(report)
+    if ready and not confirmed(request):
+        return confirmation_page(request, _submit_confirmation(report, form.cleaned_data))
     if form.is_valid():
         try:
             service.submit(
@@ -369,7 +411,9 @@ def submit(request, pk: int):
                 signed_on=form.cleaned_data["signed_on"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
+            # A locked report (a second click) raises a plain list, not a field dict.
+            by_field = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            for field, errors in by_field.items():
                 form.add_error(None if field == "__all__" else field, errors)
         else:
             report.refresh_from_db()
@@ -397,57 +441,6 @@ def reopen(request, pk: int):
             messages.success(request, "报告已退回学校修改，原因已记录。")
             return redirect("review:report", pk=pk)
     return _report_page(request, report, status=400, reopen_form=form)
-
-
-@login_required
-@require_POST
-def add_point(request, pk: int):
-    report = get_report_for_writer(request.user, pk)
-    form = SchoolPointForm(request.POST)
-    if form.is_valid():
-        element = get_object_or_404(
-            Element, pk=form.cleaned_data["element"], project__system=report.system
-        )
-        try:
-            service.add_school_point(
-                self_diagnosis=report,
-                user=request.user,
-                element=element,
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-            )
-        except service.ReportLocked as exc:
-            typed = [
-                (f"{element.code} 本校诊断点", form.cleaned_data["name"]),
-                (f"{element.code} 本校诊断点说明", form.cleaned_data["description"]),
-            ]
-            report.refresh_from_db()
-            return _report_page(
-                request,
-                report,
-                status=409,
-                unsaved=[(label, text) for label, text in typed if text],
-                unsaved_reason=" ".join(exc.messages),
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"已在 {element.code} 下添加本校诊断点。")
-        return redirect(reverse("review:report", kwargs={"pk": pk}) + f"#e{element.code}")
-    messages.error(request, "请填写诊断点名称（100 字以内）。")
-    return redirect("review:report", pk=pk)
-
-
-@login_required
-@require_POST
-def remove_point(request, pk: int, point_pk: int):
-    report = get_report_for_writer(request.user, pk)
-    point = get_object_or_404(SchoolPoint, pk=point_pk, self_diagnosis=report)
-    try:
-        service.remove_school_point(point=point, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect(reverse("review:report", kwargs={"pk": pk}) + f"#e{point.element.code}")
 
 
 @login_required

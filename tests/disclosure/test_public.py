@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from disclosure import services
 from disclosure.models import ColumnDocument, DocumentKind
-from review.models import MaterialKind
+from review.models import ConsolidationState, MaterialKind
 from review.services import materials, publication
 from review.services import self_diagnosis as sd_service
 from review.services.scoring import FindingInput
@@ -127,6 +127,7 @@ def test_never_leak_expert_findings_before_or_after_publication(
     assert "专家组合议意见" not in client.get(pages[1]).content.decode()  # not yet published
     consolidation = recheck_a.consolidation
     consolidation.submitted_at = consolidation.modified
+    consolidation.state = ConsolidationState.SUBMITTED
     consolidation.save()
     record = publication.publish_verdict(recheck=recheck_a, user=province)
     for url in [*pages, f"/column/verdicts/{record.pk}/"]:
@@ -237,7 +238,8 @@ def test_only_province_withdraws_materials(client, everyone, alice, recheck_a, w
     material = recheck_a.materials.first()
     client.force_login(everyone[who])
     response = client.post(
-        f"/rechecks/{recheck_a.pk}/materials/{material.pk}/withdraw/", {"reason": "x"}
+        f"/rechecks/{recheck_a.pk}/materials/{material.pk}/withdraw/",
+        {"reason": "x", "confirm": "yes"},
     )
     assert response.status_code == 404
     material.refresh_from_db()
@@ -248,11 +250,13 @@ def test_province_withdraws_from_the_recheck_page(client, province, alice, reche
     _publish_all(recheck_a, alice)
     material = recheck_a.materials.first()
     client.force_login(province)
-    client.post(f"/rechecks/{recheck_a.pk}/materials/{material.pk}/withdraw/", {"reason": ""})
+    url = f"/rechecks/{recheck_a.pk}/materials/{material.pk}/withdraw/"
+    client.post(url, {"reason": "", "confirm": "yes"})
     material.refresh_from_db()
     assert material.withdrawn_at is None
-    client.post(
-        f"/rechecks/{recheck_a.pk}/materials/{material.pk}/withdraw/", {"reason": "更换为盖章版"}
-    )
+    client.post(url, {"reason": "更换为盖章版"})  # the summary page only
+    material.refresh_from_db()
+    assert material.withdrawn_at is None
+    client.post(url, {"reason": "更换为盖章版", "confirm": "yes"})
     material.refresh_from_db()
     assert material.withdrawn_reason == "更换为盖章版"

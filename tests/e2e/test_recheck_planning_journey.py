@@ -51,13 +51,17 @@ def test_staff_pick_a_sample_schedule_and_build_a_panel(page, live_server, provi
     page.click("text=抽取复核学校")
     page.check("input[name=school] >> nth=0")
     page.click("button[value=close]")
-    assert "少于全省 43 所的 1/3（至少 15 所，R8）" in page.locator(".problems").inner_text()
+    # The confirmation page says why it cannot close, and offers only the way back.
+    assert "少于全省 43 所的 1/3（至少 15 所）" in page.locator(".problems.error").inner_text()
+    page.click("main a.button.secondary")
     page.fill("input[name=seed]", "2026")
     page.click("button[value=suggest]")
     assert page.locator("#count b").inner_text() == "15"
     ningde = School.objects.get(name="宁德职业技术学院")
     page.check(f"input[name=school][value='{ningde.pk}']")
     page.click("button[value=close]")
+    assert "不能再修改" in page.locator("main").inner_text()
+    page.click(".confirm-actions button[type=submit]")
     assert "抽样名单已确认" in page.locator(".messages").inner_text()
     recheck = Recheck.objects.get(school__name="宁德职业技术学院", cycle__start_year=2026)
 

@@ -117,6 +117,9 @@ def test_school_user_writes_and_submits_the_report(
     page.fill("#id_principal_name", "陈明远")
     page.fill("#id_signed_on", "2026-06-01")
     page.click(".submit-button")
+    # A summary of what submitting means, then the confirmation.
+    assert "此操作不可撤销" in page.locator("main").inner_text()
+    page.click(".confirm-actions button[type=submit]")
     assert "报告已提交，内容已锁定" in page.locator(".messages").inner_text()
     assert page.locator("textarea").count() == 0
     report = SelfDiagnosis.objects.get()

@@ -81,7 +81,9 @@ def test_experts_score_lead_consolidates_staff_publish_school_follows_up(
         page.check("input[name=measures_rating][value=strong]")
         page.fill("#measures_reason", "措施针对性强")
         page.click("button[value=submit]")
+        page.click(".confirm-actions button[type=submit]")
         assert "评议已提交" in page.locator(".messages").inner_text()
+        assert "下一步" in page.locator("main").inner_text()  # a read-only record now
 
     # The lead (the first assigned, expert0) consolidates; the disagreement is flagged.
     _login(page, base, "expert0")
@@ -103,13 +105,16 @@ def test_experts_score_lead_consolidates_staff_publish_school_follows_up(
     preview = page.locator(".verdict-preview").inner_text()
     assert "待改进" in preview and "相符 11 项" in preview
     page.click("button[value=submit]")
+    page.click(".confirm-actions button[type=submit]")
     assert "合议结果已提交" in page.locator(".messages").inner_text()
 
-    # Staff see the rule's verdict, then publish it.
+    # Staff see the rule's verdict, review the consolidation, then publish it.
     _login(page, base, "officer")
     page.goto(f"{base}/rechecks/{recheck.pk}/")
-    assert "按规则（R14）应得结论：待改进" in page.locator("#verdict").inner_text()
-    page.click("text=审核通过并发布结论")
+    assert "按规则应得结论：待改进" in page.locator("#verdict").inner_text()
+    page.click("text=审核合议结果（发布或退回）")
+    page.click("text=审核通过并发布结论…")
+    page.click(".confirm-actions button[type=submit]")
     assert "复核结论“待改进”已发布" in page.locator(".messages").inner_text()
 
     # The school sees the verdict, element by element, and writes its rectification plan.

@@ -69,9 +69,7 @@ def test_r8_selection_cannot_close_below_a_third(cycle_2026, province):
     service.set_selection(cycle=cycle_2026, school_ids={s.pk for s in schools}, user=province)
     with pytest.raises(ValidationError) as excinfo:
         service.close_selection(cycle=cycle_2026, user=province)
-    assert (
-        "抽样 14 所，少于全省 43 所的 1/3（至少 15 所，R8），还差 1 所。" in excinfo.value.messages
-    )
+    assert "抽样 14 所，少于全省 43 所的 1/3（至少 15 所），还差 1 所。" in excinfo.value.messages
     extra = School.objects.exclude(pk__in=[s.pk for s in schools]).first()
     service.set_selection(
         cycle=cycle_2026, school_ids={s.pk for s in schools} | {extra.pk}, user=province

@@ -186,10 +186,12 @@ def test_r17_abnormal_opens_a_sanction_with_three_measures_for_the_year(
 
 
 def test_r17_second_needs_improvement_in_a_row_opens_a_sanction(
-    recheck_a, panel_of_three, province
+    recheck_a, panel_of_three, province, time_machine
 ):
+    time_machine.move_to("2026-06-01 10:00 +0800")
     score_and_publish(recheck_a, panel_of_three, province, matched=11, rating="strong")
     assert not Sanction.objects.exists()  # one 待改进 is not enough
+    time_machine.move_to("2027-06-01 10:00 +0800")  # published after its last day
     second = _new_round(recheck_a)
     record = score_and_publish(second, panel_of_three, province, matched=10, rating="adequate")
     assert record.verdict == Verdict.NEEDS_IMPROVEMENT
@@ -416,9 +418,11 @@ def test_r17_ledger_years_are_complete_without_the_daily_scan(
 
 
 def test_r17_a_needs_improvement_after_abnormal_keeps_the_sanction(
-    recheck_a, panel_of_three, province
+    recheck_a, panel_of_three, province, time_machine
 ):
+    time_machine.move_to("2026-06-01 10:00 +0800")
     score_and_publish(recheck_a, panel_of_three, province, matched=5, rating="weak")
+    time_machine.move_to("2027-06-01 10:00 +0800")  # published after its last day
     second = _new_round(recheck_a)
     score_and_publish(second, panel_of_three, province, matched=11, rating="strong")
     assert Sanction.objects.get().closed_on is None

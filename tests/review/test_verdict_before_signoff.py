@@ -84,12 +84,13 @@ def test_r14_certified_panel_member_sees_the_verdict_the_rule_gives(
 
 def test_r14_staff_see_the_verdict_and_may_publish(client, province, consolidated):
     html = _page(client, province, consolidated)
-    assert PREVIEW in html and "待改进" in html and "审核通过并发布结论" in html
+    # Publishing goes through the staff review page (and its confirmation).
+    assert PREVIEW in html and "待改进" in html and "审核合议结果（发布或退回）" in html
 
 
 def test_r14_committee_sees_the_verdict_but_may_not_publish(client, committee, consolidated):
     html = _page(client, committee, consolidated)
-    assert PREVIEW in html and "待改进" in html and "审核通过并发布结论" not in html
+    assert PREVIEW in html and "待改进" in html and "审核合议结果（发布或退回）" not in html
 
 
 def test_r14_the_public_column_shows_no_verdict_before_sign_off(school_a, consolidated):

@@ -230,11 +230,15 @@ def test_selection_page_counts_and_refuses_to_close_below_minimum(client, provin
     client.force_login(province)
     picks = list(School.objects.filter(is_new=False).values_list("pk", flat=True)[:3])
     response = client.post(
-        f"/cycles/{cycle_2026.pk}/selection/", {"action": "close", "school": picks}
+        f"/cycles/{cycle_2026.pk}/selection/", {"action": "close", "school": picks}, follow=True
     )
     html = response.content.decode()
-    assert response.status_code == 400 and "还差 12 所" in html
-    assert cycle_2026.rechecks.count() == 3  # the picks are saved, the closing is refused
+    # The picks are saved; the confirmation page says why it cannot close and offers no button.
+    assert "还差 12 所" in html and 'name="confirm"' not in html
+    assert cycle_2026.rechecks.count() == 3
+    client.post(f"/cycles/{cycle_2026.pk}/selection/close/", {"confirm": "yes"})
+    cycle_2026.refresh_from_db()
+    assert cycle_2026.selection_closed_at is None
 
 
 def test_cycle_overview_export_is_a_real_xlsx(client, province, cycle_2026, recheck_a, eager_tasks):

@@ -248,10 +248,11 @@ def test_submit_view_lists_problems_then_locks(client, alice, report_a):
     assert response.status_code == 400
     assert "尚未填写“自我诊改工作概述”" in response.content.decode()
     _complete(report_a, alice)
+    signed = {"principal_name": "王校长", "signed_on": "2026-06-01"}
+    response = client.post(f"/self-diagnosis/{report_a.pk}/submit/", signed)
+    assert "确认提交" in response.content.decode()  # a summary first
     response = client.post(
-        f"/self-diagnosis/{report_a.pk}/submit/",
-        {"principal_name": "王校长", "signed_on": "2026-06-01"},
-        follow=True,
+        f"/self-diagnosis/{report_a.pk}/submit/", signed | {"confirm": "yes"}, follow=True
     )
     html = response.content.decode()
     assert "报告已提交，内容已锁定" in html

@@ -119,10 +119,11 @@ def test_consolidation_flags_disagreement_and_previews_the_verdict(
 @pytest.mark.parametrize("who", ["committee", "alice", "bob", "expert"])
 def test_only_province_publishes(client, everyone, recheck_a, panel_of_three, province, who):
     score_and_publish_without_publishing(recheck_a, panel_of_three)
-    response = _as(client, everyone[who]).post(f"/rechecks/{recheck_a.pk}/publish/")
+    url = f"/rechecks/{recheck_a.pk}/publish/"
+    response = _as(client, everyone[who]).post(url, {"confirm": "yes"})
     assert response.status_code == 404
     assert not VerdictRecord.objects.exists()
-    response = _as(client, province).post(f"/rechecks/{recheck_a.pk}/publish/")
+    response = _as(client, province).post(url, {"confirm": "yes"})
     assert VerdictRecord.objects.count() == 1
 
 

@@ -1,0 +1,171 @@
+"""Safe steps in the browser: the school publishes its materials after a confirmation page;
+staff review the consolidation, return it with a reason, the lead resubmits, staff publish.
+"""
+
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from review.models import (
+    Consolidation,
+    ConsolidationState,
+    Material,
+    MaterialKind,
+    PanelAssignment,
+    Recheck,
+    VerdictRecord,
+)
+from review.services import materials, scoring
+from review.services.implementation_rules import file_implementation_rules
+from review.services.rechecks import create_cycle
+from review.services.scoring import FindingInput
+from schools.models import Expert, ExpertKind, School
+from schools.roles import Role
+from schools.services.people import upsert_person
+from tests.uploads import tiny_pdf
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "secret-页面测试"
+CODES = ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "3.1", "3.2", "4.1", "4.2"]
+CODES += ["5.1", "5.2", "5.3", "5.4"]
+
+
+@pytest.fixture
+def consolidated_recheck(transactional_db, settings):
+    """A school with its rules filed and 7 materials uploaded; a panel that has consolidated."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("load_fixtures", verbosity=0)
+    officer = upsert_person(
+        username="officer", display_name="职成处干部", role=Role.PROVINCIAL_STAFF, password=PASSWORD
+    )
+    school = School.objects.get(name="漳州城市职业学院")
+    secretary = upsert_person(
+        username="secretary",
+        display_name="质量办",
+        role=Role.SCHOOL_STAFF,
+        password=PASSWORD,
+        school=school,
+    )
+    recheck = Recheck.objects.create(
+        cycle=create_cycle(start_year=2026, user=officer),
+        school=school,
+        planned_year=2026,
+        start_date=date(2026, 5, 20),
+        end_date=date(2026, 5, 22),
+    )
+    file_implementation_rules(
+        school=school,
+        year=2026,
+        user=secretary,
+        upload=SimpleUploadedFile("实施细则.pdf", tiny_pdf("实施细则")),
+    )
+    for kind in list(MaterialKind)[1:]:
+        materials.upload_material(
+            recheck=recheck,
+            kind=kind,
+            upload=SimpleUploadedFile(f"材料{kind.value}.pdf", tiny_pdf(f"材料{kind.value}")),
+            user=secretary,
+        )
+    experts = []
+    for i, kind in enumerate(ExpertKind):
+        user = upsert_person(
+            username=f"expert{i}", display_name=f"专家{i}", role=Role.EXPERT, password=PASSWORD
+        )
+        expert = Expert.objects.create(name=f"复核专家{i}", employer="外单位", kind=kind, user=user)
+        PanelAssignment.objects.create(
+            recheck=recheck, expert=expert, is_lead=i == 0, certified_at=timezone.now()
+        )
+        assign_perm("review.review_recheck", user, recheck)
+        experts.append(user)
+    findings = {
+        code: FindingInput(code != "3.2", "" if code != "3.2" else "未见机制") for code in CODES
+    }
+    for user in experts:
+        scoring.save_findings(
+            assignment=recheck.assignments.get(expert__user=user),
+            user=user,
+            findings=findings,
+            measures_rating="strong",
+            measures_reason="措施可行",
+            submit=True,
+        )
+    scoring.save_consolidation(
+        recheck=recheck,
+        user=experts[0],
+        findings=findings,
+        measures_rating="strong",
+        measures_reason="专家组意见",
+        report="复核报告初稿",
+        submit=True,
+    )
+    return recheck
+
+
+def _login(page, base, username):
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector(".role-badge")
+
+
+def test_materials_published_with_confirmation_then_review_return_resubmit_publish(
+    page, live_server, consolidated_recheck
+):
+    base, recheck = live_server.url, consolidated_recheck
+
+    # The school takes material 1 from its filed rules, then publishes after the summary.
+    _login(page, base, "secretary")
+    page.goto(f"{base}/rechecks/{recheck.pk}/")
+    page.click("text=采用已备案的 2026 年实施细则")
+    assert "SHA-256 与原文件一致" in page.locator(".messages").inner_text()
+    page.click("text=公示材料（在专栏向社会公开）…")
+    summary = page.locator("main").inner_text()
+    assert "社会公众" in summary and "此操作不可撤销" in summary
+    recheck.refresh_from_db()
+    assert recheck.materials_published_at is None  # the summary page did nothing
+    page.click(".confirm-actions button[type=submit]")
+    assert "材料已公示" in page.locator(".messages").inner_text()
+    recheck.refresh_from_db()
+    assert recheck.materials_published_at is not None
+    assert Material.objects.filter(recheck=recheck, disclosed_at__isnull=False).count() == 8
+
+    # Staff read the consolidation and return it with a reason (an empty one is refused).
+    _login(page, base, "officer")
+    page.goto(f"{base}/rechecks/{recheck.pk}/")
+    page.click("text=审核合议结果（发布或退回）")
+    body = page.locator("main").inner_text()
+    assert "复核专家1" in body and "专家组合议" in body and "未见机制" in body
+    page.click("#decide button[type=submit]")
+    assert "请写明退回原因" in page.locator("#decide").inner_text()
+    page.fill("#return-reason", "3.2 的理由请引用材料页码")
+    page.click("#decide button[type=submit]")
+    assert "已退回专家组组长修改" in page.locator(".messages").inner_text()
+    assert Consolidation.objects.get(recheck=recheck).state == ConsolidationState.RETURNED
+
+    # The lead reads the reason, edits and resubmits after the summary.
+    _login(page, base, "expert0")
+    page.goto(f"{base}/rechecks/{recheck.pk}/consolidate/")
+    assert "3.2 的理由请引用材料页码" in page.locator("#returned").inner_text()
+    page.fill("[id='r3.2']", "见材料 5 第 3 页：未见教师发展诊改机制")
+    page.fill("#report", "复核报告（修改稿）")
+    page.click("text=重新提交合议结果…")
+    page.click(".confirm-actions button[type=submit]")
+    assert "合议结果已提交" in page.locator(".messages").inner_text()
+
+    # Staff see the return on record and publish after the summary.
+    _login(page, base, "officer")
+    page.goto(f"{base}/rechecks/{recheck.pk}/review/")
+    assert "重新提交" in page.locator("#state").inner_text()
+    page.click("text=审核通过并发布结论…")
+    assert "结论发布后不能修改或撤回" in page.locator("main").inner_text()
+    page.click(".confirm-actions button[type=submit]")
+    assert "复核结论“有效”已发布" in page.locator(".messages").inner_text()
+    record = VerdictRecord.objects.get()
+    assert record.report == "复核报告（修改稿）" and record.matched == 14
