@@ -78,16 +78,16 @@ class School(TimeStampedModel):
         "办学性质", max_length=10, choices=Ownership.choices, default=Ownership.UNKNOWN
     )
     guidance_focus = models.CharField(
-        "分类指导重点（R21）", max_length=20, choices=GuidanceFocus.choices, blank=True
+        "分类指导重点", max_length=20, choices=GuidanceFocus.choices, blank=True
     )
     second_round_status = models.CharField(
-        "二轮评估状态（R6）",
+        "二轮评估状态",
         max_length=10,
         choices=SecondRoundStatus.choices,
         default=SecondRoundStatus.NOT_YET,
     )
     second_round_year = models.PositiveSmallIntegerField("二轮评估年份", null=True, blank=True)
-    annex2_year = models.PositiveSmallIntegerField("附件2计划诊改年份（R7）", null=True, blank=True)
+    annex2_year = models.PositiveSmallIntegerField("附件2计划诊改年份", null=True, blank=True)
     is_new = models.BooleanField("新建院校", default=False)
     history = HistoricalRecords()
 
@@ -144,7 +144,7 @@ class Expert(TimeStampedModel):
     name = models.CharField("姓名", max_length=50)
     employer = models.CharField("工作单位", max_length=100)
     title = models.CharField("职务/职称", max_length=100, blank=True)
-    kind = models.CharField("专家类别（R19）", max_length=30, choices=ExpertKind.choices)
+    kind = models.CharField("专家类别", max_length=30, choices=ExpertKind.choices)
     # R19 (assumption): never on the panel of the school they work at.
     school = models.ForeignKey(
         School,

@@ -268,7 +268,7 @@ def _self_diagnosis_due(today: date) -> tuple[list[Due], int]:
                     due=due,
                     stage=Stage.EVENT,
                     title=f"{s.name}：{cycle.name}内未开展自主诊改，拟认定“异常”",
-                    body="请省级管理人员在周期页面确认或驳回（R15）。",
+                    body="请省级管理人员在周期页面确认或驳回。",
                     url=cycle_url,
                     school_id=s.pk,
                     to_school=False,

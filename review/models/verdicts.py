@@ -265,8 +265,8 @@ class NotDiagnosedProposal(TimeStampedModel):
     dismissed_reason = models.TextField(blank=True)
 
     class Meta:
-        verbose_name = "拟认定“异常”（R15）"
-        verbose_name_plural = "拟认定“异常”（R15）"
+        verbose_name = "拟认定“异常”"
+        verbose_name_plural = "拟认定“异常”"
         constraints = [
             models.UniqueConstraint(fields=["cycle", "school"], name="one_r15_proposal"),
         ]

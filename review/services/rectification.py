@@ -126,9 +126,9 @@ def reapply(*, record: VerdictRecord, user, note: str = "") -> Reapplication:
     if not may_reapply(Verdict(record.verdict), timezone.localdate(record.published_at), today):
         end = record.improvement_end
         raise ValidationError(
-            f"改进期至 {end:%Y 年 %-m 月 %-d 日}，期满后才能申请重新复核（R16）。"
+            f"改进期至 {end:%Y 年 %-m 月 %-d 日}，期满后才能申请重新复核。"
             if end
-            else "结论为“有效”，同一周期内不再复核（R16）。"
+            else "结论为“有效”，同一周期内不再复核。"
         )
     if Reapplication.objects.filter(after=record).exists():
         raise ValidationError("已经提交过重新复核申请。")

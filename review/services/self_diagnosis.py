@@ -72,7 +72,7 @@ def open_self_diagnosis(*, school: School, year: int, user) -> SelfDiagnosis:
     """Open (or return) the school's report for ``year``, on the version in force (R1, R6)."""
     if not may_start_self_diagnosis(is_new=school.is_new):
         raise ValidationError(
-            "新建高职院校需先接受人才培养工作评估，再开展诊改工作（实施方案四（一）1，R6）。"
+            "新建高职院校需先接受人才培养工作评估，再开展诊改工作（实施方案四（一）1）。"
         )
     existing = SelfDiagnosis.objects.filter(school=school, year=year).first()
     if existing:

@@ -59,18 +59,18 @@ def explain_verdict(
     verdict = decide_verdict(matched, measures, diagnosed_on_time=diagnosed_on_time)
     measures = MeasuresRating(measures)
     if not diagnosed_on_time:
-        return ["在规定时间内未开展诊改工作，结论视为“异常”（R15）。"]
+        return ["在规定时间内未开展诊改工作，结论视为“异常”。"]
     facts = [f"15 项诊断要素中自主诊断结果与复核结果相符 {matched} 项。"]
     facts.append(f"改进措施评价：{measures.label}。")
     if verdict == Verdict.EFFECTIVE:
-        facts.append("相符 ≥ 12 项且改进措施针对性强、切实可行、成效明显：有效（R14）。")
+        facts.append("相符 ≥ 12 项且改进措施针对性强、切实可行、成效明显：有效。")
     elif verdict == Verdict.ABNORMAL:
-        facts.append("相符 < 10 项且改进措施针对性不强、力度不够：异常（R14）。")
+        facts.append("相符 < 10 项且改进措施针对性不强、力度不够：异常。")
     else:
         if matched >= EFFECTIVE_MIN_MATCHED:
             facts.append("相符 ≥ 12 项，但改进措施未达到“针对性强、切实可行、成效明显”：待改进。")
         elif matched >= ABNORMAL_BELOW_MATCHED:
-            facts.append("相符 10–11 项：无论改进措施如何，均为待改进（R14）。")
+            facts.append("相符 10–11 项：无论改进措施如何，均为待改进。")
         else:
             facts.append("相符 < 10 项，但改进措施并非“针对性不强、力度不够”：待改进。")
         missing = EFFECTIVE_MIN_MATCHED - matched

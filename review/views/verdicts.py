@@ -295,5 +295,5 @@ def not_diagnosed(request, pk: int):
     except ValidationError as exc:
         messages.error(request, "未记录：" + " ".join(exc.messages))
         return redirect("review:cycle", pk=pk)
-    messages.success(request, f"已记录 {school.name} 的结论为“异常”（R15）。")
+    messages.success(request, f"已记录 {school.name} 的结论为“异常”。")
     return redirect("review:verdict", pk=record.pk)

@@ -70,8 +70,8 @@ def test_r15_not_diagnosed_in_time_is_abnormal_whatever_else(measures):
 def test_explanation_names_the_deciding_conditions():
     assert "相符 10–11 项" in explain_verdict(11, S)[-2]
     assert explain_verdict(12, A)[-1].startswith("相符 ≥ 12 项，但改进措施")
-    assert "R15" in explain_verdict(15, S, diagnosed_on_time=False)[0]
-    assert explain_verdict(13, S)[-1].endswith("有效（R14）。")
+    assert "未开展诊改" in explain_verdict(15, S, diagnosed_on_time=False)[0]
+    assert explain_verdict(13, S)[-1].endswith("有效。")
 
 
 @pytest.mark.parametrize(

@@ -22,3 +22,31 @@ def days_from(due: date | None, today: date) -> int | str:
     if not isinstance(due, date):
         return ""
     return (due - today).days
+
+
+_NUMERALS = "一二三四五六七八九十"
+PLAN_SLUG = "fujian-zhengai-plan"
+
+
+def clause_label(anchor: str) -> str:
+    """The plan's own way of naming a clause: s4-2-3 → 四（二）3; a2 → 附件2."""
+    if anchor.startswith("a"):
+        return f"附件{anchor[1:].split('-')[0]}"
+    parts = [int(p) for p in anchor[1:].split("-")]
+    label = _NUMERALS[parts[0] - 1]
+    if len(parts) > 1:
+        label += f"（{_NUMERALS[parts[1] - 1]}）"
+    if len(parts) > 2:
+        label += str(parts[2])
+    return label
+
+
+@register.simple_tag
+def clause(anchor: str):
+    """Where a rule matters on a page: say so in words and link the plan's clause in the
+    column (rule ids such as R11 are for code and tests, not for what people read)."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+
+    url = reverse("column:document", args=[PLAN_SLUG]) + f"#{anchor}"
+    return format_html('（见<a href="{}">实施方案{}</a>）', url, clause_label(anchor))
