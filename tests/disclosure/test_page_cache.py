@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from disclosure import services
 from disclosure.models import DocumentKind
 from indicators.models import IndicatorSystem
-from review.models import MaterialKind
+from review.models import ConsolidationState, MaterialKind
 from review.services import publication
 from tests.disclosure.test_public import _publish_all, _scored
 from zhengai import pagecache
@@ -37,6 +37,7 @@ def _published(recheck, experts, province):
     _scored(recheck, experts, province, "个人意见")
     consolidation = recheck.consolidation
     consolidation.submitted_at = consolidation.modified
+    consolidation.state = ConsolidationState.SUBMITTED  # as the lead's submission leaves it
     consolidation.save()
     return publication.publish_verdict(recheck=recheck, user=province)
 
