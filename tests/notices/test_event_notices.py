@@ -329,3 +329,28 @@ def test_a_notice_that_cannot_be_written_never_fails_the_step(
     assert VerdictRecord.objects.count() == 1  # published all the same
     assert not _rows(NoticeKind.VERDICT_PUBLISHED)
     assert "通知未能写入" in caplog.text
+
+
+def test_staff_returning_the_consolidation_tells_the_lead_through_the_real_step(
+    province, recheck_a, panel_of_three, sent
+):
+    """The staff-review service raises the signal the receiver listens to (one flow)."""
+    from review.models import ConsolidationState
+    from review.services import staff_review
+    from tests.disclosure.test_public import _scored
+
+    _scored(recheck_a, panel_of_three, province, "个人意见")
+    consolidation = Consolidation.objects.get(recheck=recheck_a)
+    consolidation.submitted_at, consolidation.state = (
+        consolidation.modified,
+        ConsolidationState.SUBMITTED,
+    )
+    consolidation.save()
+    sent(
+        lambda: staff_review.return_consolidation(
+            recheck=recheck_a, user=province, reason="复核报告过短"
+        )
+    )
+    [notice] = _rows(NoticeKind.CONSOLIDATION_RETURNED)
+    assert notice.recipient == panel_of_three[0] and "复核报告过短" in notice.body
+    assert _mails_to(panel_of_three[0]) == 1
