@@ -265,7 +265,9 @@ def figures_for_elements(
     """For each element: its points' figures and warnings for ``years``, by 附件1's table refs.
 
     ``elements`` are ``indicators.models.Element`` rows (prefetch ``points`` to save a query
-    per element). Returns ``{element.code: {"years": [...], "points": [{"name", "refs",
+    per element), or any objects with ``code`` and ``points`` (each with ``name`` and
+    ``platform_refs``); an iterable that is read only when there is state data to show.
+    Returns ``{element.code: {"years": [...], "points": [{"name", "refs",
     "indicators": [{label, unit, cells: [{year, shown, level_label, css}]}],
     "tables": [{code, title, years: [...]}]}], "warnings": [{year, text}]}}``.
     Two queries for the state data, whatever the number of elements.
@@ -278,13 +280,16 @@ def figures_for_elements(
             "year", "current__tables"
         )
     )
+    if not results and not tables_by_year:
+        return {}  # nothing uploaded for these years: nothing to show, and no points read
     table_codes = sorted({c for t in tables_by_year.values() for c in (t or {})}, key=_code_key)
     out: dict[str, dict] = {}
     for element in elements:
         points = []
         warnings = []
         seen_warnings = set()
-        for point in element.points.all():
+        element_points = element.points
+        for point in element_points.all() if hasattr(element_points, "all") else element_points:
             refs = [str(r) for r in point.platform_refs]
             codes = [
                 code

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from indicators.models import Element
+from indicators.models import Element, Point
 from review import selectors
 from review.forms import (
     OpenReportForm,
@@ -191,6 +193,18 @@ def _posted_edits(request, report, projects) -> tuple[service.TextEdit | None, d
     return overview, entries
 
 
+def _elements_with_refs(forms):
+    """The editor's elements (cached plain data) with their points' platform refs, read in
+    one query and only when there is state data to show beside them."""
+    points: dict[int, list] = {}
+    for element_id, name, refs in Point.objects.filter(
+        element_id__in=[form.element.pk for form in forms]
+    ).values_list("element_id", "name", "platform_refs"):
+        points.setdefault(element_id, []).append(SimpleNamespace(name=name, platform_refs=refs))
+    for form in forms:
+        yield SimpleNamespace(code=form.element.code, points=points.get(form.element.pk, []))
+
+
 def _attach_state_data(report, projects) -> None:
     """Beside each element the school writes, its points' state data for the three years
     before the report's, with the warnings (the figures the experts will see too)."""
@@ -198,7 +212,7 @@ def _attach_state_data(report, projects) -> None:
     figures = statedata.figures_for_elements(
         school=report.school,
         years=statedata.years_before(report.year),
-        elements=[form.element for form in forms],
+        elements=_elements_with_refs(forms),
     )
     for form in forms:
         form.statedata = figures.get(form.element.code)
