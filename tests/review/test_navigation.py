@@ -31,3 +31,14 @@ def test_each_section_is_highlighted(client, alice, province, assigned_expert, r
     client.force_login(assigned_expert.expert.user)
     html = client.get(f"/rechecks/{assigned_expert.recheck_id}/").content.decode()
     assert _current(html) == ["我的复核任务"]
+
+
+def test_staff_review_and_closing_the_sample_belong_to_cycles_and_rechecks(
+    client, province, recheck_a
+):
+    """Pages added with the staff review (issue 14) land in their section too."""
+    client.force_login(province)
+    html = client.get(f"/rechecks/{recheck_a.pk}/review/").content.decode()
+    assert _current(html) == ["周期与复核"]
+    html = client.get(f"/cycles/{recheck_a.cycle_id}/selection/close/").content.decode()
+    assert _current(html) == ["周期与复核"]
