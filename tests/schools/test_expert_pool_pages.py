@@ -94,7 +94,7 @@ def test_bad_tie_dates_and_phone_numbers_are_refused_next_to_the_field(client, p
     assert not ExpertConflict.objects.filter(expert=a).exists()
     page = client.post(
         "/experts/new/",
-        {"name": "赵丁 13912345678", "employer": "单位", "kind": "industry_enterprise"},
+        {"name": "赵丁 000-0000-0000", "employer": "单位", "kind": "industry_enterprise"},
     ).content.decode()
     assert "不要填写电话号码" in page and not Expert.objects.filter(name__startswith="赵丁")
 
