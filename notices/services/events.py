@@ -60,9 +60,12 @@ def write(events: list[EventNotice]) -> int:
     ]
     if not rows:
         return 0
-    before = Notice.objects.count()
     Notice.objects.bulk_create(rows, ignore_conflicts=True)
-    created = Notice.objects.count() - before
+    # The rows the once-only key let in are these recipients' rows written from ``started`` on
+    # (counted by the unique key's leading column, not over the whole table).
+    created = Notice.objects.filter(
+        recipient_id__in={row.recipient_id for row in rows}, created__gte=started
+    ).count()
     if created:
         notices_written.send(sender=Notice, since=started)
     return created
