@@ -13,12 +13,11 @@ from review.services.self_diagnosis import open_self_diagnosis
 from schools.models import Expert, ExpertKind, School
 from schools.roles import Role
 from schools.services.people import upsert_person
-from tests.conftest import score_and_publish
+from tests.conftest import PASSWORD, score_and_publish
+from tests.e2e.helpers import sign_in
 from tests.uploads import tiny_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "secret-页面测试"
 
 
 @pytest.fixture
@@ -77,18 +76,9 @@ def published(transactional_db, settings):
     return record
 
 
-def _login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector(".role-badge")
-
-
 def test_typed_plan_survives_an_evidence_upload(page, live_server, published, tmp_path):
     base, record = live_server.url, published
-    _login(page, base, "secretary")
+    sign_in(page, base, "secretary")
     page.goto(f"{base}/verdicts/{record.pk}/rectification/")
     # The four elements found 不相符 come first, marked.
     first = page.locator("article.element-edit").first
@@ -148,7 +138,7 @@ def test_main_pages_of_each_role_fit_a_390px_phone(phone, live_server, published
         ],
     }
     for user, urls in pages.items():
-        _login(phone, base, user)
+        sign_in(phone, base, user)
         header = phone.locator(".header-row").bounding_box()
         assert header["x"] + header["width"] <= 390
         assert phone.locator("form.inline button", has_text="退出").is_visible()

@@ -26,11 +26,12 @@ from review.services.scoring import FindingInput
 from schools.models import Expert, ExpertKind, School
 from schools.roles import Role
 from schools.services.people import upsert_person
+from tests.conftest import PASSWORD
+from tests.e2e.helpers import sign_in
 from tests.uploads import tiny_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "secret-页面测试"
 CODES = ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "3.1", "3.2", "4.1", "4.2"]
 CODES += ["5.1", "5.2", "5.3", "5.4"]
 
@@ -106,22 +107,13 @@ def consolidated_recheck(transactional_db, settings):
     return recheck
 
 
-def _login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector(".role-badge")
-
-
 def test_materials_published_with_confirmation_then_review_return_resubmit_publish(
     page, live_server, consolidated_recheck
 ):
     base, recheck = live_server.url, consolidated_recheck
 
     # The school takes material 1 from its filed rules, then publishes after the summary.
-    _login(page, base, "secretary")
+    sign_in(page, base, "secretary")
     page.goto(f"{base}/rechecks/{recheck.pk}/")
     page.click("text=采用已备案的 2026 年实施细则")
     assert "SHA-256 与原文件一致" in page.locator(".messages").inner_text()
@@ -137,7 +129,7 @@ def test_materials_published_with_confirmation_then_review_return_resubmit_publi
     assert Material.objects.filter(recheck=recheck, disclosed_at__isnull=False).count() == 8
 
     # Staff read the consolidation and return it with a reason (an empty one is refused).
-    _login(page, base, "officer")
+    sign_in(page, base, "officer")
     page.goto(f"{base}/rechecks/{recheck.pk}/")
     page.click("text=审核合议结果（发布或退回）")
     body = page.locator("main").inner_text()
@@ -150,7 +142,7 @@ def test_materials_published_with_confirmation_then_review_return_resubmit_publi
     assert Consolidation.objects.get(recheck=recheck).state == ConsolidationState.RETURNED
 
     # The lead reads the reason, edits and resubmits after the summary.
-    _login(page, base, "expert0")
+    sign_in(page, base, "expert0")
     page.goto(f"{base}/rechecks/{recheck.pk}/consolidate/")
     assert "3.2 的理由请引用材料页码" in page.locator("#returned").inner_text()
     page.fill("[id='r3.2']", "见材料 5 第 3 页：未见教师发展诊改机制")
@@ -160,7 +152,7 @@ def test_materials_published_with_confirmation_then_review_return_resubmit_publi
     assert "合议结果已提交" in page.locator(".messages").inner_text()
 
     # Staff see the return on record and publish after the summary.
-    _login(page, base, "officer")
+    sign_in(page, base, "officer")
     page.goto(f"{base}/rechecks/{recheck.pk}/review/")
     assert "重新提交" in page.locator("#state").inner_text()
     page.click("text=审核通过并发布结论…")

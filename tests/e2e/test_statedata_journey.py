@@ -12,11 +12,12 @@ from review.services.rechecks import create_cycle
 from schools.models import Expert, ExpertKind, School
 from schools.roles import Role
 from schools.services.people import upsert_person
+from tests.conftest import PASSWORD
+from tests.e2e.helpers import sign_in
 from tests.statedata.helpers import GOOD_FIGURES, workbook_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "secret-页面测试"
 TREND = "生均图书连续三年变差"
 
 
@@ -49,20 +50,11 @@ def recheck_2026(transactional_db, settings):
     return recheck
 
 
-def _login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector(".role-badge")
-
-
 def test_school_uploads_and_the_expert_sees_the_warning_beside_the_element(
     page, live_server, recheck_2026, tmp_path
 ):
     base, recheck = live_server.url, recheck_2026
-    _login(page, base, "secretary")
+    sign_in(page, base, "secretary")
     page.goto(f"{base}/statedata/school/{recheck.school_id}/")
     for year, books in ((2023, 700000), (2024, 680000), (2025, 660000)):
         path = tmp_path / f"状态数据{year}.xlsx"
@@ -72,7 +64,7 @@ def test_school_uploads_and_the_expert_sees_the_warning_beside_the_element(
         page.click("text=检查并导入")
         page.wait_for_selector(f".messages:has-text('{year} 年状态数据已导入')")
 
-    _login(page, base, "expert0")
+    sign_in(page, base, "expert0")
     page.goto(f"{base}/rechecks/{recheck.pk}/")
     page.check("input[value=no_conflict]")
     page.click("text=提交声明")
