@@ -45,3 +45,9 @@ def kappa_words(value: float | None) -> str:
         if value <= upper:
             return words
     return _BANDS[-1][1]
+
+
+@register.filter
+def pvalue(value: float) -> str:
+    """A p-value to four places; below that, "< 0.0001" rather than a bare 0.0000."""
+    return "< 0.0001" if value < 0.0001 else f"{value:.4f}"

@@ -102,3 +102,9 @@ def test_staff_review_and_consolidation_show_the_agreement_before_consolidation(
     assert "未按多数意见，合议为相符（见合议理由）" in html
     html = _get(client, lead, f"/rechecks/{recheck_a.pk}/consolidate/").content.decode()
     assert "未按多数意见，合议为相符（见合议理由）" in html
+
+
+@pytest.mark.parametrize("name", ["province", "committee"])
+def test_the_workbench_links_the_province_page(client, everyone, name):
+    html = _get(client, everyone[name], "/workbench/province/").content.decode()
+    assert 'href="/consistency/"' in html
