@@ -224,3 +224,12 @@ def test_a_real_worker_writes_the_zip_the_next_request_serves(
     assert response.status_code == 200
     rows = _manifest(_zip(response))
     assert [r["原文件名"] for r in rows] == ["材料1.pdf", "材料7.pdf"]
+
+
+def test_a_conflict_on_record_closes_the_zip_at_once(client, published, certified):
+    from schools.models import ConflictKind, ExpertConflict
+
+    ExpertConflict.objects.create(
+        expert=certified.expert, school=published.school, kind=ConflictKind.values[0]
+    )
+    assert _as(client, certified).get(f"/rechecks/{published.pk}/materials.zip").status_code == 404
