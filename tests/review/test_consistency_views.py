@@ -108,3 +108,37 @@ def test_staff_review_and_consolidation_show_the_agreement_before_consolidation(
 def test_the_workbench_links_the_province_page(client, everyone, name):
     html = _get(client, everyone[name], "/workbench/province/").content.decode()
     assert 'href="/consistency/"' in html
+
+
+def test_the_pages_query_counts_do_not_grow_with_the_number_of_rechecks(
+    client,
+    province,
+    example,  # noqa: F811
+    cycle_2026,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from review.models import ConsolidationState
+    from schools.models import School
+    from tests.review.test_consistency import OWN_FIXTURES, make_panel
+
+    client.force_login(province)
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = (count("/consistency/"), count("/consistency/experts/"))
+    table = {code: ([True, False, False], False) for code in ("1.1", "1.2")}
+    for school in School.objects.exclude(name__in=OWN_FIXTURES).order_by("-pk")[:5]:
+        make_panel(
+            cycle_2026,
+            school,
+            example["experts"],
+            table,
+            ConsolidationState.PUBLISHED,
+            system_elements=example["elements"],
+        )
+    assert (count("/consistency/"), count("/consistency/experts/")) == before
