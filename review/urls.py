@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from review.views import bundle as bv
+from review.views import consistency as cv
 from review.views import materials as mv
 from review.views import rechecks as rv
 from review.views import report_files as rf
@@ -125,4 +127,11 @@ verdicts = [
     path("sanctions/", vv.sanctions, name="sanctions"),
 ]
 
-urlpatterns = self_diagnosis + rechecks + scoring + verdicts
+# Consistency of the panels, and a re-check's materials in one zip.
+consistency = [
+    path("consistency/", cv.province, name="consistency"),
+    path("consistency/experts/", cv.experts, name="consistency_experts"),
+    path("rechecks/<int:pk>/materials.zip", bv.bundle, name="materials_bundle"),
+]
+
+urlpatterns = self_diagnosis + rechecks + scoring + verdicts + consistency

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from review.models import Consolidation, ConsolidationState, PanelAssignment, VerdictRecord
 from review.permissions import get_recheck_for_user, require_provincial
+from review.selectors.consistency import recheck_agreement
 from review.services import publication, scoring, staff_review
 from review.services.verdict import MeasuresRating, decide_verdict, explain_in_words
 from schools.permissions import is_provincial, reads_everything
@@ -90,6 +91,7 @@ def review_context(recheck) -> dict:
         "verdict": decide_verdict(matched, rating),
         "explanation": explain_in_words(matched, rating),
         "refusal": staff_review.publish_refusal(recheck),
+        "agreement": recheck_agreement(recheck),
     }
     return context
 
