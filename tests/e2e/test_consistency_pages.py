@@ -12,23 +12,22 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
 from indicators.models import Element
-from review.models import ConsolidationState, MaterialKind, PanelAssignment, Recheck
+from review.models import ConsolidationState, MaterialKind, Recheck
 from review.services import bundle, materials, scoring
 from review.services.rechecks import create_cycle
 from review.services.scoring import FindingInput
 from schools.models import Expert, ExpertKind, School
 from schools.roles import Role
 from schools.services.people import upsert_person
+from tests.conftest import PASSWORD
+from tests.e2e.helpers import certified_panel, sign_in
 from tests.review.test_consistency import make_panel
 from tests.uploads import tiny_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "secret-页面测试"
 SHOTS = os.environ.get("SCREENSHOT_DIR")
 
 
@@ -84,17 +83,7 @@ def province_data(transactional_db, settings):
             upload=SimpleUploadedFile(f"材料{kind.value}.pdf", tiny_pdf(f"材料{kind.value}")),
             user=secretary,
         )
-    users = []
-    for i, kind in enumerate(ExpertKind):
-        user = upsert_person(
-            username=f"expert{i}", display_name=f"专家{i}", role=Role.EXPERT, password=PASSWORD
-        )
-        expert = Expert.objects.create(name=f"复核专家{i}", employer="外单位", kind=kind, user=user)
-        PanelAssignment.objects.create(
-            recheck=recheck, expert=expert, is_lead=i == 0, certified_at=timezone.now()
-        )
-        assign_perm("review.review_recheck", user, recheck)
-        users.append(user)
+    users = certified_panel(recheck)
     for n, user in enumerate(users):
         findings = {
             code: FindingInput(
@@ -116,22 +105,13 @@ def province_data(transactional_db, settings):
     return recheck
 
 
-def _login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector(".role-badge")
-
-
 def _shot(page, name):
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
 
 
 def _walk(page, base, recheck, width, monkeypatch):
-    _login(page, base, "officer")
+    sign_in(page, base, "officer")
     page.goto(f"{base}/consistency/")
     text = page.locator("main").inner_text()
     assert "不相符比例明显偏离全省的专家组" in text and "偏高" in text
@@ -152,7 +132,7 @@ def _walk(page, base, recheck, width, monkeypatch):
     assert "正在打包复核材料" in page.locator("main").inner_text()
     _shot(page, f"bundle-pending-{width}")
     monkeypatch.undo()
-    _login(page, base, "expert0")
+    sign_in(page, base, "expert0")
     page.goto(f"{base}/rechecks/{recheck.pk}/consolidate/")
     assert "2</strong>" in page.locator("#agreement").inner_html()
     _shot(page, f"consolidate-{width}")

@@ -4,17 +4,15 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
-from review.models import PanelAssignment, Recheck
+from review.models import Recheck
 from review.services.rechecks import create_cycle
 from review.services.self_diagnosis import open_self_diagnosis
 from schools.models import Expert, ExpertKind, School
 from schools.roles import Role
 from schools.services.people import upsert_person
 from tests.conftest import PASSWORD, score_and_publish
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import certified_panel, sign_in
 from tests.uploads import tiny_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,23 +46,9 @@ def published(transactional_db, settings):
         start_date=date(2026, 5, 20),
         end_date=date(2026, 5, 22),
     )
-    users = []
-    for i, kind in enumerate(ExpertKind):
-        user = upsert_person(
-            username=f"expert{i}", display_name=f"专家{i}", role=Role.EXPERT, password=PASSWORD
-        )
-        expert = Expert.objects.create(
-            name=f"复核专家{i}", employer="外单位（用于测试的较长单位名称）", kind=kind, user=user
-        )
-        PanelAssignment.objects.create(
-            recheck=recheck,
-            expert=expert,
-            is_lead=i == 0,
-            assigned_by=officer,
-            certified_at=timezone.now(),
-        )
-        assign_perm("review.review_recheck", user, recheck)
-        users.append(user)
+    users = certified_panel(
+        recheck, assigned_by=officer, employer="外单位（用于测试的较长单位名称）"
+    )
     # One more in the pool who may not sit (works at the school): greyed on the panel builder.
     Expert.objects.create(
         name="本校专家",

@@ -7,15 +7,12 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
 from review.models import (
     Consolidation,
     ConsolidationState,
     Material,
     MaterialKind,
-    PanelAssignment,
     Recheck,
     VerdictRecord,
 )
@@ -23,11 +20,11 @@ from review.services import materials, scoring
 from review.services.implementation_rules import file_implementation_rules
 from review.services.rechecks import create_cycle
 from review.services.scoring import FindingInput
-from schools.models import Expert, ExpertKind, School
+from schools.models import School
 from schools.roles import Role
 from schools.services.people import upsert_person
 from tests.conftest import PASSWORD
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import certified_panel, sign_in
 from tests.uploads import tiny_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -72,17 +69,7 @@ def consolidated_recheck(transactional_db, settings):
             upload=SimpleUploadedFile(f"材料{kind.value}.pdf", tiny_pdf(f"材料{kind.value}")),
             user=secretary,
         )
-    experts = []
-    for i, kind in enumerate(ExpertKind):
-        user = upsert_person(
-            username=f"expert{i}", display_name=f"专家{i}", role=Role.EXPERT, password=PASSWORD
-        )
-        expert = Expert.objects.create(name=f"复核专家{i}", employer="外单位", kind=kind, user=user)
-        PanelAssignment.objects.create(
-            recheck=recheck, expert=expert, is_lead=i == 0, certified_at=timezone.now()
-        )
-        assign_perm("review.review_recheck", user, recheck)
-        experts.append(user)
+    experts = certified_panel(recheck)
     findings = {
         code: FindingInput(code != "3.2", "" if code != "3.2" else "未见机制") for code in CODES
     }

@@ -12,15 +12,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 
-from review.models import MaterialKind, PanelAssignment, Recheck
+from review.models import MaterialKind, Recheck
 from review.services import materials
 from review.services.implementation_rules import file_implementation_rules
 from review.services.rechecks import create_cycle
-from schools.models import Expert, ExpertKind, School
+from schools.models import School
 from schools.roles import Role
 from schools.services.people import upsert_person
 from tests.conftest import PASSWORD, score_and_publish
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import certified_panel, sign_in
 from tests.uploads import tiny_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -67,20 +67,7 @@ def school_with_history(transactional_db, settings):
         )
     materials.publish_materials(recheck=recheck, user=secretary)
     materials.submit_materials(recheck=recheck, user=secretary)
-    experts = []
-    for i, kind in enumerate(ExpertKind):
-        user = upsert_person(
-            username=f"expert{i}", display_name=f"专家{i}", role=Role.EXPERT, password=PASSWORD
-        )
-        expert = Expert.objects.create(name=f"复核专家{i}", employer="外单位", kind=kind, user=user)
-        PanelAssignment.objects.create(
-            recheck=recheck,
-            expert=expert,
-            is_lead=i == 0,
-            assigned_by=officer,
-            certified_at=timezone.now(),
-        )
-        experts.append(user)
+    experts = certified_panel(recheck, assigned_by=officer)
     record = score_and_publish(recheck, experts, officer, matched=11, rating="strong")
     return school, record
 
