@@ -9,12 +9,21 @@ final: accepted by provincial staff or published (a submitted one may still be r
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, Subquery
 
 from indicators.models import Element
-from review.models import ConsolidatedFinding, ConsolidationState, Finding, Recheck
+from review.models import (
+    ConsolidatedFinding,
+    Consolidation,
+    ConsolidationState,
+    Finding,
+    Recheck,
+)
 from review.services.consistency import (
     ElementAgreement,
     ExpertMatch,
@@ -179,9 +188,44 @@ def province_figures(*, cycle_id: int | None = None) -> ProvinceFigures:
     )
 
 
+MATCHES_SECONDS = 3600
+
+
+def _findings_stamp() -> str:
+    """What the match figures rest on, in one small query: every finding and consolidated
+    finding keeps its history (a new history row for any change, a deletion too), and a
+    consolidation that becomes final, or leaves that state, moves the consolidations' count
+    of final ones or their last change."""
+    finding = Finding.history.model._meta.db_table
+    consolidated = ConsolidatedFinding.history.model._meta.db_table
+    consolidation = Consolidation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT max(history_id) FROM {finding}),"
+            f" (SELECT max(history_id) FROM {consolidated}),"
+            f" (SELECT count(*) FROM {consolidation} WHERE state = ANY(%s)),"
+            f" (SELECT max(modified) FROM {consolidation})",
+            [list(FINAL_STATES)],
+        )
+        values = "-".join(str(value) for value in cursor.fetchone())
+    return hashlib.sha256(values.encode()).hexdigest()[:16]
+
+
 def expert_matches(*, expert_ids: list[int] | None = None) -> dict[int, ExpertMatch]:
     """For each expert, how many of their own findings equal their panel's final finding on
-    the same element, over every re-check with a final consolidation (one query)."""
+    the same element, over every re-check with a final consolidation.
+
+    Every expert's figures (the panel builder shows them on each load for staff) are kept in
+    the cache until a finding or a consolidation changes (one small query when nothing has);
+    a chosen few are counted afresh (one query).
+    """
+    if expert_ids is None:
+        key = f"consistency:expert-matches:{_findings_stamp()}"
+        return cache.get_or_set(key, _expert_matches, MATCHES_SECONDS)
+    return _expert_matches(expert_ids=expert_ids)
+
+
+def _expert_matches(*, expert_ids: list[int] | None = None) -> dict[int, ExpertMatch]:
     panel_final = ConsolidatedFinding.objects.filter(
         consolidation__recheck_id=OuterRef("assignment__recheck_id"),
         element_id=OuterRef("element_id"),

@@ -49,7 +49,12 @@ from review.models import (
     PanelAssignment,
     Recheck,
 )
-from review.selectors.consistency import expert_matches, province_figures, recheck_agreement
+from review.selectors.consistency import (
+    _expert_matches,
+    expert_matches,
+    province_figures,
+    recheck_agreement,
+)
 from review.services.consistency import (
     PanelRate,
     binomial_two_sided_p,
@@ -268,4 +273,26 @@ def test_query_counts_do_not_grow_with_the_number_of_rechecks(example, cycle_202
         )
     assert len(province_figures().panels) == 8
     assert (count(province_figures), count(expert_matches)) == before
-    assert before == (4, 1)
+    assert before == (4, 2)  # the experts' figures: what they rest on, then the count
+
+
+def test_expert_figures_are_kept_until_a_finding_or_a_consolidation_changes(example):
+    """The panel builder shows every expert's figures on each load: kept, never stale."""
+    x, y, z = example["experts"]
+    assert expert_matches()[x.pk].matched == 11
+    with CaptureQueriesContext(connection) as ctx:
+        assert expert_matches()[x.pk].matched == 11
+    assert len(ctx.captured_queries) == 1  # only whether anything changed
+    # The lead changes a final finding: X's vote on it now differs from the panel's.
+    final = ConsolidatedFinding.objects.filter(
+        consolidation__recheck=example["panels"]["A"], consistent=True
+    ).first()
+    final.consistent = False
+    final.save()
+    changed = expert_matches()
+    assert changed[x.pk].matched == 10 and changed == _expert_matches()
+    # A submitted consolidation accepted by staff joins the figures at once.
+    submitted = Consolidation.objects.get(recheck=example["panels"]["E"])
+    submitted.state = ConsolidationState.ACCEPTED
+    submitted.save()
+    assert expert_matches()[x.pk].panels == 5 and expert_matches() == _expert_matches()
