@@ -110,8 +110,10 @@ def test_the_chinese_pages_stay_chinese_whatever_the_cookie_says(column_with_eve
     html = visitor.get("/column/").content.decode()
     assert '<html lang="zh-Hans">' in html
     assert "最新复核结论" in html and "Latest verdicts" not in html
-    # …and the portal's own pages still follow the cookie (the language switch).
-    assert visitor.get("/indicators/").status_code == 200
+    # …and so do the portal's own pages (not translated: no English frame around them).
+    portal = visitor.get("/indicators/")
+    assert portal.status_code == 200
+    assert '<html lang="zh-hans">' in portal.content.decode()
 
 
 def test_each_language_is_named_in_itself_and_links_the_same_page(column_with_everything):
