@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from indicators.models import Element
@@ -186,3 +187,25 @@ def test_only_provincial_staff_set_the_category(client, alice, province, school_
     client.force_login(province)
     assert client.post(url, {"category": "medical"}).status_code == 302
     assert StateDataProfile.objects.get(school=school_a).category == "medical"
+
+
+def test_demo_data_puts_one_school_on_a_warning_and_no_false_trends(province):
+    """make run: three made-up years for the demo schools; exactly one ends on 预警, with
+    books per student falling three years running, and no other school shows a trend."""
+    from statedata.services.demo import WARNING_SCHOOL, seed_demo_statedata
+
+    call_command("load_fixtures", verbosity=0)
+    assert seed_demo_statedata(user=province) > 0
+    results = list(YearResult.objects.select_related("school"))
+    assert len({r.school_id for r in results}) >= 20
+    not_qualified = {(r.school.name, r.card) for r in results if r.card != Card.QUALIFIED}
+    last = max(r.year for r in results)
+    assert not_qualified == {(WARNING_SCHOOL, Card.WARNING)}
+    trends = {
+        (r.school.name, r.year, w["indicator"])
+        for r in results
+        for w in r.warnings
+        if w["kind"] == "trend"
+    }
+    assert trends == {(WARNING_SCHOOL, last, "books")}
+    assert seed_demo_statedata(user=province) == 0  # idempotent
