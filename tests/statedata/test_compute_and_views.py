@@ -209,3 +209,36 @@ def test_demo_data_puts_one_school_on_a_warning_and_no_false_trends(province):
     }
     assert trends == {(WARNING_SCHOOL, last, "books")}
     assert seed_demo_statedata(user=province) == 0  # idempotent
+
+
+def test_r25_attention_counts_warnings_and_trends_with_the_filtered_list(
+    client, school_a, school_b, alice, bob, province, everyone
+):
+    """For the staff's and committee's workbenches: the latest year's schools on a warning and
+    with a trend, each with the province list filtered to them (and nothing when all is well)."""
+    from statedata.selectors import attention
+
+    assert attention() == []
+    for year, books in ((2023, 700000), (2024, 680000), (2025, 400000)):
+        _store(school_a, alice, year, books_total=books)  # falling, the last below 合格
+    for year in (2023, 2024, 2025):
+        _store(school_b, bob, year)
+    recompute(school_ids=[school_a.pk, school_b.pk], notify=False)
+    items = {item["label"]: item for item in attention()}
+    assert set(items) == {"2025 年办学条件预警的学校", "2025 年有指标连续三年变差的学校"}
+    assert items["2025 年办学条件预警的学校"]["count"] == 1
+    url = items["2025 年有指标连续三年变差的学校"]["url"]
+    assert url == reverse("statedata:index") + "?year=2025&show=trend"
+
+    for who in ("province", "committee"):
+        text = _get(client, everyone[who], url).content.decode()
+        assert "只看有指标连续三年变差的学校" in text
+        table = text.split("年各校办学条件")[1].split("</table>")[0]
+        assert school_a.name in table and school_b.name not in table
+    whole = _get(client, everyone["province"], reverse("statedata:index")).content.decode()
+    table = whole.split("年各校办学条件")[1].split("</table>")[0]
+    assert school_a.name in table and school_b.name in table
+    # An unknown filter shows everyone; experts still get 404.
+    odd = _get(client, everyone["province"], reverse("statedata:index") + "?show=x")
+    assert school_b.name in odd.content.decode()
+    assert _get(client, everyone["expert"], url).status_code == 404
