@@ -78,6 +78,29 @@ def test_r24_yellow_card_sends_a_notice(school_a, alice, province, monkeypatch):
     assert "黄牌" in notices.get(recipient=alice).title
 
 
+def test_r24_red_card_sends_one_notice_naming_both_indicators(school_a, alice, province, monkeypatch):
+    """Two basic indicators below 限制招生 (a test table: the real one is not yet found)."""
+    from statedata.services import conditions
+
+    real = conditions.load_standards()
+    restricted = dict(real.restricted)
+    restricted["comprehensive"] = dict(restricted["comprehensive"]) | {
+        "books": 70,
+        "equipment_value": 7000,
+    }
+    fake = conditions.Standards(**{**real.__dict__, "restricted": restricted})
+    monkeypatch.setattr(conditions, "load_standards", lambda *a, **k: fake)
+    _store(school_a, alice, 2025, books_total=400000)  # 50 books and 6,000 yuan per student
+    recompute(school_ids=[school_a.pk])
+    recompute(school_ids=[school_a.pk], force=True)  # once only, however often it runs
+    assert YearResult.objects.get(school=school_a, year=2025).card == Card.RED
+    notices = Notice.objects.filter(kind=NoticeKind.CONDITIONS_CARD)
+    assert notices.count() == 2  # alice and provincial staff
+    notice = notices.get(recipient=alice)
+    assert "红牌" in notice.title
+    assert "生均图书" in notice.body and "生均教学科研仪器设备值" in notice.body
+
+
 def test_figures_for_elements_by_platform_refs(school_a, alice, django_assert_max_num_queries):
     store_figures(
         school=school_a,
