@@ -78,7 +78,9 @@ def test_r24_yellow_card_sends_a_notice(school_a, alice, province, monkeypatch):
     assert "黄牌" in notices.get(recipient=alice).title
 
 
-def test_r24_red_card_sends_one_notice_naming_both_indicators(school_a, alice, province, monkeypatch):
+def test_r24_red_card_sends_one_notice_naming_both_indicators(
+    school_a, alice, province, monkeypatch
+):
     """Two basic indicators below 限制招生 (a test table: the real one is not yet found)."""
     from statedata.services import conditions
 
