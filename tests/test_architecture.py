@@ -27,6 +27,7 @@ PACKAGES = [
 # Pure rule modules: what the policy says, decided without the database.
 PURE_RULES = {
     "review.services.verdict",
+    "review.services.consistency",
     "review.services.deadlines",
     "review.services.limits",
     "review.services.rules",

@@ -96,7 +96,7 @@ def test_school_uploads_and_the_expert_sees_the_warning_beside_the_element(
 
     # Provincial staff: every school by card, each indicator's distribution as a box plot with
     # its table (the text alternative), and the school's own position on its page.
-    _login(page, base, "officer")
+    sign_in(page, base, "officer")
     page.goto(f"{base}/statedata/?year=2025")
     row = page.locator("tr", has=page.locator("a", has_text="漳州城市职业学院"))
     assert TREND in row.inner_text()
