@@ -15,9 +15,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from review.models import Consolidation, ConsolidationState, PanelAssignment, VerdictRecord
+from review.models import (
+    Consolidation,
+    ConsolidationState,
+    FactualCheck,
+    PanelAssignment,
+    VerdictRecord,
+)
 from review.permissions import get_recheck_for_user, require_provincial
-from review.services import publication, scoring, staff_review
+from review.selectors.fair import points_of
+from review.services import factual_check, publication, scoring, staff_review
 from review.services.verdict import MeasuresRating, decide_verdict, explain_in_words
 from schools.permissions import is_provincial, reads_everything
 from zhengai.confirm import Confirmation, confirmation_page, confirmed, day
@@ -89,7 +96,11 @@ def review_context(recheck) -> dict:
         "matched": matched,
         "verdict": decide_verdict(matched, rating),
         "explanation": explain_in_words(matched, rating),
-        "refusal": staff_review.publish_refusal(recheck),
+        "refusal": staff_review.publish_refusal(recheck) or factual_check.publish_refusal(recheck),
+        "factual_check": (check := FactualCheck.objects.filter(recheck=recheck).first()),
+        "factual_points": list(points_of(check).filter(submitted_at__isnull=False))
+        if check
+        else [],
     }
     return context
 
