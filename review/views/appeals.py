@@ -33,8 +33,16 @@ from zhengai.confirm import Confirmation, confirmation_page, confirmed, day
 
 
 def _errors(exc: ValidationError) -> dict[str, str]:
-    raw = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return {key: " ".join(value) for key, value in raw.items()}
+    raw = exc.message_dict if hasattr(exc, "error_dict") else {"form": exc.messages}
+    return _form(raw)
+
+
+def _form(errors: dict) -> dict[str, str]:
+    """Errors by field for the template; the whole form's under ``form``."""
+    return {
+        ("form" if key == "__all__" else key): value if isinstance(value, str) else " ".join(value)
+        for key, value in errors.items()
+    }
 
 
 def _school_verdict(request, pk: int) -> VerdictRecord:
@@ -124,7 +132,7 @@ def new_appeal(request, pk: int):
                 messages.success(request, "申诉已提出，专家委员会将审阅后提出建议。")
                 return redirect("review:appeal", pk=appeal.pk)
         else:
-            errors = service.filing_errors(record, grounds, statement)
+            errors = _form(service.filing_errors(record, grounds, statement))
             if not errors:
                 return confirmation_page(request, _filing_confirmation(record, grounds, statement))
     refusal = service.filing_refusal(record)
@@ -269,7 +277,7 @@ def decide(request, pk: int):
         k: request.POST.get(k, "")
         for k in ("outcome", "decision_reason", "matched", "measures_rating")
     }
-    errors = service.decision_errors(appeal, **typed)
+    errors = _form(service.decision_errors(appeal, **typed))
     if errors:
         return _appeal_page(request, appeal, errors=errors, typed=typed, status=400)
     if not confirmed(request):

@@ -36,6 +36,16 @@ from schools.permissions import reads_everything
 from zhengai.confirm import Confirmation, confirmation_page, confirmed, day
 
 
+def _form(errors) -> dict[str, str]:
+    """Errors by field for the template; the whole form's under ``form``."""
+    if isinstance(errors, ValidationError):
+        errors = errors.message_dict if hasattr(errors, "error_dict") else {"form": errors.messages}
+    return {
+        ("form" if key == "__all__" else key): value if isinstance(value, str) else " ".join(value)
+        for key, value in errors.items()
+    }
+
+
 def _check_for(request, pk: int):
     """The re-check and its factual check, for its school, staff and the committee."""
     recheck = get_recheck_for_user(request.user, pk)
@@ -111,8 +121,7 @@ def draft(request, pk: int):
             upload=request.FILES.get("document"),
         )
     except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        errors = {key: " ".join(value) for key, value in errors.items()}
+        errors = _form(exc)
         return _draft_page(request, recheck, check, errors=errors, typed=typed, status=400)
     messages.success(request, f"已添加对 {point.element.code} 的意见（尚未提交）。")
     return redirect(reverse("review:factual_check", kwargs={"pk": pk}) + "#points")
@@ -289,7 +298,7 @@ def answers(request, pk: int):
     if request.method == "POST":
         waiting = list(service.unanswered(check).select_related("element"))
         typed = _typed_answers(request.POST, waiting)
-        errors = service.answer_errors(check, typed)
+        errors = _form(service.answer_errors(check, typed))
         posted = request.POST
         if not errors and not confirmed(request):
             return confirmation_page(
@@ -299,10 +308,7 @@ def answers(request, pk: int):
             try:
                 count = service.answer_points(check=check, user=request.user, answers=typed)
             except ValidationError as exc:
-                errors = exc.message_dict if hasattr(exc, "error_dict") else {}
-                errors = {k: " ".join(v) for k, v in errors.items()} or {
-                    "__all__": " ".join(exc.messages)
-                }
+                errors = _form(exc)
             else:
                 messages.success(request, f"已答复 {count} 条意见。")
                 return redirect("review:factual_answers", pk=pk)

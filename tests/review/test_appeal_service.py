@@ -94,9 +94,7 @@ def test_r27_staff_decide_only_after_the_committee_recommends(alice, committee, 
         appeals.recommend(appeal=appeal, user=committee, recommendation="uphold", reason="再议")
 
 
-def test_r27_upheld_keeps_the_verdict_and_tells_the_school_once(
-    alice, committee, province, record
-):
+def test_r27_upheld_keeps_the_verdict_and_tells_the_school_once(alice, committee, province, record):
     appeal = file(record, alice)
     appeals.recommend(appeal=appeal, user=committee, recommendation="uphold", reason="依据充分")
     appeals.decide(appeal=appeal, user=province, outcome="upheld", reason="评议依据无误")

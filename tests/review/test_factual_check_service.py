@@ -121,7 +121,9 @@ def test_r26_points_are_answered_before_publication_and_a_change_is_a_consolidat
     lead = panel_of_three[0]
     check = draft_ready(recheck_a, panel_of_three, province)
     point = a_point(check, alice)
-    other = a_point(check, alice, code="2.1", evidence_kind="figure", evidence="生师比 16.2（2025）")
+    other = a_point(
+        check, alice, code="2.1", evidence_kind="figure", evidence="生师比 16.2（2025）"
+    )
     assert factual_check.submit_points(check=check, user=alice) == 2
     assert _notices(NoticeKind.FACTUAL_POINTS_SUBMITTED, lead).count() == 1
     # Even with the window over, unanswered points hold the verdict back.
@@ -160,9 +162,7 @@ def test_r26_points_are_answered_before_publication_and_a_change_is_a_consolidat
         answers={other.pk: {"changed": False, "answer": "该数据与评议无关，不改。"}},
     )
     assert _notices(NoticeKind.FACTUAL_POINTS_ANSWERED, province).count() == 1
-    finding = ConsolidatedFinding.objects.get(
-        consolidation__recheck=recheck_a, element__code="1.1"
-    )
+    finding = ConsolidatedFinding.objects.get(consolidation__recheck=recheck_a, element__code="1.1")
     assert finding.consistent is True
     assert finding.history.first().history_change_reason == "review.factual_check.changed"
     record = publication.publish_verdict(recheck=recheck_a, user=province)
