@@ -1,5 +1,5 @@
-"""Reads for the factual check of the draft and for appeals: the draft as the school sees it,
-the steps for the school's story, and what the column may say about an appeal.
+"""Reads for the factual check of the draft and for appeals: the points, the steps for the
+school's story, and what the column may say about an appeal.
 """
 
 from __future__ import annotations
@@ -9,46 +9,11 @@ from django.utils import timezone
 
 from review.models import (
     Appeal,
-    Consolidation,
     FactualCheck,
     FactualPoint,
-    Recheck,
     VerdictRecord,
 )
 from review.selectors.story import StoryEntry
-from review.services.scoring import consolidated_matched, elements_of, school_report
-from review.services.verdict import MeasuresRating, decide_verdict, explain_in_words
-
-
-def draft_of(recheck: Recheck) -> dict:
-    """The accepted consolidation as the school reads it: findings, reasons, rating, the rule's
-    result — never an expert's name or an expert's own finding."""
-    consolidation = Consolidation.objects.prefetch_related("findings__element").get(recheck=recheck)
-    report = school_report(recheck)
-    school_rows = (
-        {row["element_code"]: row for row in report.snapshot["rows"]}
-        if report and report.snapshot
-        else {}
-    )
-    panel = {f.element_id: f for f in consolidation.findings.all()}
-    rows = [
-        {
-            "element": element,
-            "school": school_rows.get(element.code, {}),
-            "finding": panel.get(element.pk),
-        }
-        for element in elements_of(recheck)
-    ]
-    matched = consolidated_matched(consolidation)
-    rating = MeasuresRating(consolidation.measures_rating)
-    return {
-        "consolidation": consolidation,
-        "rows": rows,
-        "matched": matched,
-        "rating": rating,
-        "verdict": decide_verdict(matched, rating),
-        "explanation": explain_in_words(matched, rating),
-    }
 
 
 def points_of(check: FactualCheck):

@@ -29,12 +29,49 @@ from review.models import (
 )
 from review.services.files import check_document, save_upload, stored_file_fields
 from review.services.materials import MATERIAL_KINDS
-from review.services.scoring import elements_of, save_consolidation
+from review.services.scoring import (
+    consolidated_matched,
+    elements_of,
+    save_consolidation,
+    school_report,
+)
 from review.services.staff_review import accept_consolidation
 from review.services.staff_review import publish_refusal as too_early
+from review.services.verdict import MeasuresRating, decide_verdict, explain_in_words
 from zhengai.confirm import day
 
 STATEMENT_LIMIT = 1000
+
+
+def draft_of(recheck: Recheck) -> dict:
+    """The accepted consolidation as the school reads it: findings, reasons, rating, the rule's
+    result — never an expert's name or an expert's own finding."""
+    consolidation = Consolidation.objects.prefetch_related("findings__element").get(recheck=recheck)
+    report = school_report(recheck)
+    school_rows = (
+        {row["element_code"]: row for row in report.snapshot["rows"]}
+        if report and report.snapshot
+        else {}
+    )
+    panel = {f.element_id: f for f in consolidation.findings.all()}
+    rows = [
+        {
+            "element": element,
+            "school": school_rows.get(element.code, {}),
+            "finding": panel.get(element.pk),
+        }
+        for element in elements_of(recheck)
+    ]
+    matched = consolidated_matched(consolidation)
+    rating = MeasuresRating(consolidation.measures_rating)
+    return {
+        "consolidation": consolidation,
+        "rows": rows,
+        "matched": matched,
+        "rating": rating,
+        "verdict": decide_verdict(matched, rating),
+        "explanation": explain_in_words(matched, rating),
+    }
 
 
 def window_open(check: FactualCheck, today: date | None = None) -> bool:

@@ -27,7 +27,7 @@ from review.permissions import (
     is_school_of,
     require_provincial,
 )
-from review.selectors.fair import draft_of, points_of
+from review.selectors.fair import points_of
 from review.services import factual_check as service
 from review.services import staff_review
 from review.services.files import stored_file_response
@@ -83,7 +83,7 @@ def _draft_page(request, recheck, check, *, errors=None, typed=None, status=200)
         {
             "recheck": recheck,
             "check": check,
-            "draft": draft_of(recheck),
+            "draft": service.draft_of(recheck),
             # The school sees its drafts too; everyone else only what it submitted.
             "points": list(
                 points_of(check) if school else points_of(check).filter(submitted_at__isnull=False)
@@ -313,7 +313,7 @@ def answers(request, pk: int):
                 messages.success(request, f"已答复 {count} 条意见。")
                 return redirect("review:factual_answers", pk=pk)
     points = list(points_of(check).filter(submitted_at__isnull=False))
-    draft = draft_of(recheck)
+    draft = service.draft_of(recheck)
     findings = {row["element"].pk: row["finding"] for row in draft["rows"]}
     for point in points:
         point.current = findings.get(point.element_id)
