@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from review.models import ConsolidationState, FactualCheck, FactualPoint
-from review.services import factual_check
+from review.services import factual_check, publication
 from tests.review.test_factual_check_service import a_point, draft_ready
 from tests.review.test_staff_review import consolidated
 
@@ -192,3 +192,24 @@ def test_r26_the_steps_appear_in_the_schools_story(
     html = _as(client, alice).get(f"/schools/{recheck_a.school_id}/").content.decode()
     assert "结论草稿交学校核对事实" in html and "学校提交事实核对意见" in html
     assert "组长答复 1.1 的事实核对意见：未修改评议（制度印发晚于复核，不改）" in html
+
+
+def test_r26_publishing_without_the_check_says_so_on_its_summary(
+    client, province, recheck_a, panel_of_three
+):
+    consolidated(recheck_a, panel_of_three)
+    page = _as(client, province).get(f"/rechecks/{recheck_a.pk}/publish/").content.decode()
+    assert "学校没有核对过结论草稿" in page
+
+
+def test_r26_the_verdict_page_links_the_checks_record(
+    client, alice, province, recheck_a, panel_of_three
+):
+    check = draft_ready(recheck_a, panel_of_three, province)
+    factual_check.declare_no_points(check=check, user=alice)
+    record = publication.publish_verdict(recheck=recheck_a, user=province)
+    html = _as(client, alice).get(f"/verdicts/{record.pk}/").content.decode()
+    assert "查看事实核对意见和组长的答复" in html
+    draft = client.get(f"/rechecks/{recheck_a.pk}/draft/").content.decode()
+    assert "结论已发布，以下为发布前学校核对结论草稿的记录" in draft
+    assert "学校声明没有事实错误" in draft
