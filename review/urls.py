@@ -127,8 +127,8 @@ verdicts = [
     path("sanctions/", vv.sanctions, name="sanctions"),
 ]
 
-# A fair verdict: the school's factual check of the draft, and appeals after publication.
-fair = [
+# A fair verdict: the school's factual check of the draft (with the re-check's pages)…
+factual_check = [
     path("rechecks/<int:pk>/review/accept/", fc.open_check, name="factual_open"),
     path("rechecks/<int:pk>/draft/", fc.draft, name="factual_check"),
     path("rechecks/<int:pk>/draft/submit/", fc.submit, name="factual_submit"),
@@ -144,6 +144,10 @@ fair = [
         fc.point_document,
         name="factual_point_document",
     ),
+]
+
+# … and appeals after publication (with the verdicts).
+appeals = [
     path("verdicts/<int:pk>/appeal/", av.new_appeal, name="appeal_new"),
     path("appeals/<int:pk>/", av.appeal, name="appeal"),
     path("appeals/<int:pk>/document/", av.document, name="appeal_document"),
@@ -152,4 +156,4 @@ fair = [
     path("appeals/<int:pk>/decide/", av.decide, name="appeal_decide"),
 ]
 
-urlpatterns = self_diagnosis + rechecks + scoring + verdicts + fair
+urlpatterns = self_diagnosis + rechecks + scoring + verdicts + factual_check + appeals

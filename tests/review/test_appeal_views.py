@@ -158,3 +158,11 @@ def test_r27_the_document_is_private_and_the_column_shows_only_the_outcome(
     after = visitor.get(url).content.decode()
     assert "处理结果：<strong>维持原结论</strong>" in after and "正在处理" not in after
     assert "评议依据无误" not in after and "依据充分" not in after
+
+
+def test_the_new_pages_land_in_their_navigation_section(client, alice, province, recheck_a, record):
+    appeal = _filed(record, alice)
+    client.force_login(province)
+    html = client.get(f"/appeals/{appeal.pk}/").content.decode()
+    nav = html.split('class="wrap site-nav"')[1].split("</nav>")[0]
+    assert 'aria-current="page">复核结论<' in nav

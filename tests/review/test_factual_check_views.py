@@ -213,3 +213,10 @@ def test_r26_the_verdict_page_links_the_checks_record(
     draft = client.get(f"/rechecks/{recheck_a.pk}/draft/").content.decode()
     assert "结论已发布，以下为发布前学校核对结论草稿的记录" in draft
     assert "学校声明没有事实错误" in draft
+
+
+def test_the_draft_lands_in_the_rechecks_section(client, province, recheck_a, panel_of_three):
+    draft_ready(recheck_a, panel_of_three, province)
+    html = _as(client, province).get(f"/rechecks/{recheck_a.pk}/draft/").content.decode()
+    nav = html.split('class="wrap site-nav"')[1].split("</nav>")[0]
+    assert 'aria-current="page">周期与复核<' in nav
