@@ -16,8 +16,15 @@ from django.utils import timezone
 
 from notices.models import Notice, NoticeKind
 from notices.services.scan import scan
-from review.models import ConsolidatedFinding, ConsolidationState, FactualPoint
-from review.services import factual_check, publication
+from review import events
+from review.models import (
+    Appeal,
+    ConsolidatedFinding,
+    ConsolidationState,
+    FactualCheck,
+    FactualPoint,
+)
+from review.services import appeals, factual_check, publication
 from review.services.scoring import FindingInput
 from tests.review.test_staff_review import consolidated
 
@@ -243,3 +250,35 @@ def test_r26_the_check_is_not_opened_before_the_rechecks_last_day(
             recheck=recheck_a, user=province, today=recheck_a.end_date - timedelta(days=1)
         )
     assert "复核尚未进行到最后一天" in refused.value.messages[0]
+
+
+def test_r26_each_step_tells_its_people_once_even_if_announced_twice(
+    alice, committee, province, recheck_a, panel_of_three
+):
+    check = draft_ready(recheck_a, panel_of_three, province)
+    a_point(check, alice)
+    factual_check.submit_points(check=check, user=alice)
+    factual_check.answer_points(
+        check=check,
+        user=panel_of_three[0],
+        answers={check.points.get().pk: {"changed": False, "answer": "不改"}},
+    )
+    record = publication.publish_verdict(recheck=recheck_a, user=province)
+    appeal = appeals.file_appeal(record=record, user=alice, grounds=["rule"], statement="理由")
+    appeals.recommend(appeal=appeal, user=committee, recommendation="uphold", reason="无误")
+    appeals.decide(appeal=appeal, user=province, outcome="upheld", reason="维持")
+    before = Notice.objects.count()
+    for signal in ("factual_check_opened", "factual_points_submitted", "factual_points_answered"):
+        getattr(events, signal).send(sender=FactualCheck, factual_check=check)
+    for signal in ("appeal_filed", "appeal_recommended", "appeal_decided"):
+        getattr(events, signal).send(sender=Appeal, appeal=appeal)
+    assert Notice.objects.count() == before
+    for kind, user in [
+        (NoticeKind.FACTUAL_CHECK_OPENED, alice),
+        (NoticeKind.FACTUAL_POINTS_SUBMITTED, panel_of_three[0]),
+        (NoticeKind.FACTUAL_POINTS_ANSWERED, province),
+        (NoticeKind.APPEAL_FILED, committee),
+        (NoticeKind.APPEAL_RECOMMENDED, province),
+        (NoticeKind.APPEAL_DECIDED, alice),
+    ]:
+        assert _notices(kind, user).count() == 1, kind
