@@ -1,4 +1,4 @@
-"""A fair verdict in the browser (R26, R27): staff send the draft to the school, the school
+"""A fair verdict in the browser (R28, R29): staff send the draft to the school, the school
 points out a factual error with its evidence, the lead answers and changes the finding, staff
 publish; the school appeals, the committee recommends, staff correct the verdict; the column
 shows the appeal and its outcome. Each new page is looked at at 1280 and at 390 px.

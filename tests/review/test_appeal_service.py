@@ -1,4 +1,4 @@
-"""Appeals against a published verdict (R27): within 30 days, on stated grounds, once per
+"""Appeals against a published verdict (R29): within 30 days, on stated grounds, once per
 ground; the committee recommends, staff decide — upheld, or corrected by a correction record.
 """
 
@@ -39,7 +39,7 @@ def _told(kind, user=None):
     return rows.filter(recipient=user) if user else rows
 
 
-def test_r27_an_appeal_within_30_days_goes_to_the_committee_once(alice, committee, record):
+def test_r29_an_appeal_within_30_days_goes_to_the_committee_once(alice, committee, record):
     appeal = file(record, alice, today=timezone.localdate(record.published_at) + timedelta(30))
     assert appeal.claims.get().ground == "facts"
     assert _told(NoticeKind.APPEAL_FILED, committee).count() == 1
@@ -47,7 +47,7 @@ def test_r27_an_appeal_within_30_days_goes_to_the_committee_once(alice, committe
     assert appeal.history.first().history_change_reason == "review.appeal.filed"
 
 
-def test_r27_an_appeal_after_30_days_is_refused(alice, record):
+def test_r29_an_appeal_after_30_days_is_refused(alice, record):
     late = timezone.localdate(record.published_at) + timedelta(days=31)
     with pytest.raises(ValidationError) as refused:
         file(record, alice, today=late)
@@ -55,7 +55,7 @@ def test_r27_an_appeal_after_30_days_is_refused(alice, record):
     assert not Appeal.objects.exists()
 
 
-def test_r27_grounds_and_statement_are_required(alice, record):
+def test_r29_grounds_and_statement_are_required(alice, record):
     with pytest.raises(ValidationError) as refused:
         appeals.file_appeal(record=record, user=alice, grounds=[], statement=" ")
     errors = refused.value.message_dict
@@ -66,7 +66,7 @@ def test_r27_grounds_and_statement_are_required(alice, record):
     assert "不在可选范围内" in refused.value.message_dict["grounds"][0]
 
 
-def test_r27_a_second_appeal_on_the_same_grounds_is_refused(alice, committee, province, record):
+def test_r29_a_second_appeal_on_the_same_grounds_is_refused(alice, committee, province, record):
     first = file(record, alice, grounds=["facts", "rule"])
     with pytest.raises(ValidationError) as refused:
         file(record, alice, grounds=["procedure"])
@@ -80,7 +80,7 @@ def test_r27_a_second_appeal_on_the_same_grounds_is_refused(alice, committee, pr
     assert file(record, alice, grounds=["procedure"]).claims.count() == 1
 
 
-def test_r27_staff_decide_only_after_the_committee_recommends(alice, committee, province, record):
+def test_r29_staff_decide_only_after_the_committee_recommends(alice, committee, province, record):
     appeal = file(record, alice)
     with pytest.raises(ValidationError) as refused:
         appeals.decide(appeal=appeal, user=province, outcome="upheld", reason="维持")
@@ -94,7 +94,7 @@ def test_r27_staff_decide_only_after_the_committee_recommends(alice, committee, 
         appeals.recommend(appeal=appeal, user=committee, recommendation="uphold", reason="再议")
 
 
-def test_r27_upheld_keeps_the_verdict_and_tells_the_school_once(alice, committee, province, record):
+def test_r29_upheld_keeps_the_verdict_and_tells_the_school_once(alice, committee, province, record):
     appeal = file(record, alice)
     appeals.recommend(appeal=appeal, user=committee, recommendation="uphold", reason="依据充分")
     appeals.decide(appeal=appeal, user=province, outcome="upheld", reason="评议依据无误")
@@ -107,7 +107,7 @@ def test_r27_upheld_keeps_the_verdict_and_tells_the_school_once(alice, committee
         appeals.decide(appeal=appeal, user=province, outcome="upheld", reason="再次")
 
 
-def test_r27_corrected_goes_through_the_correction_record(alice, committee, province, record):
+def test_r29_corrected_goes_through_the_correction_record(alice, committee, province, record):
     appeal = file(record, alice)
     appeals.recommend(appeal=appeal, user=committee, recommendation="correct", reason="5.1 有误")
     with pytest.raises(ValidationError) as refused:

@@ -1,4 +1,4 @@
-"""Appeal pages (R27): who may open each, confirmation steps, refusals next to the field, and the
+"""Appeal pages (R29): who may open each, confirmation steps, refusals next to the field, and the
 column's verdict page that shows the appeal and its outcome (never its private documents),
 fresh at once although the column's pages are cached.
 """
@@ -36,7 +36,7 @@ def _filed(record, alice):
     return appeals.file_appeal(record=record, user=alice, grounds=["facts"], statement=STATEMENT)
 
 
-def test_r27_the_school_files_an_appeal_on_a_confirmation_page(client, alice, committee, record):
+def test_r29_the_school_files_an_appeal_on_a_confirmation_page(client, alice, committee, record):
     verdict_page = _as(client, alice).get(f"/verdicts/{record.pk}/").content.decode()
     assert "提出申诉…" in verdict_page and "发布后 30 天内" in verdict_page
     url = f"/verdicts/{record.pk}/appeal/"
@@ -52,7 +52,7 @@ def test_r27_the_school_files_an_appeal_on_a_confirmation_page(client, alice, co
     assert committee.notices.filter(kind="appeal_filed").count() == 1
 
 
-def test_r27_bad_input_is_refused_next_to_the_field(client, alice, record):
+def test_r29_bad_input_is_refused_next_to_the_field(client, alice, record):
     url = f"/verdicts/{record.pk}/appeal/"
     response = _as(client, alice).post(url, {"statement": "", "confirm": "yes"})
     html = response.content.decode()
@@ -62,7 +62,7 @@ def test_r27_bad_input_is_refused_next_to_the_field(client, alice, record):
     assert not Appeal.objects.exists()
 
 
-def test_r27_an_appeal_after_30_days_is_refused_with_the_reason(client, alice, record):
+def test_r29_an_appeal_after_30_days_is_refused_with_the_reason(client, alice, record):
     VerdictRecord.objects.filter(pk=record.pk).update(
         published_at=timezone.now() - timedelta(days=31)
     )
@@ -92,7 +92,7 @@ def test_an_appeal_is_404_for_others(client, everyone, alice, record, panel_of_t
         assert client.get(f"/appeals/{appeal.pk}/document/").status_code == 404
 
 
-def test_r27_the_committee_recommends_and_only_the_committee(
+def test_r29_the_committee_recommends_and_only_the_committee(
     client, alice, committee, province, record
 ):
     appeal = _filed(record, alice)
@@ -108,7 +108,7 @@ def test_r27_the_committee_recommends_and_only_the_committee(
     assert province.notices.filter(kind="appeal_recommended").count() == 1
 
 
-def test_r27_staff_decide_on_a_confirmation_page_and_the_school_is_told_once(
+def test_r29_staff_decide_on_a_confirmation_page_and_the_school_is_told_once(
     client, alice, bob, committee, province, record
 ):
     appeal = _filed(record, alice)
@@ -136,7 +136,7 @@ def test_r27_staff_decide_on_a_confirmation_page_and_the_school_is_told_once(
     assert "此结论已于" in old and "更正" in old and "结论已更正" in old
 
 
-def test_r27_the_document_is_private_and_the_column_shows_only_the_outcome(
+def test_r29_the_document_is_private_and_the_column_shows_only_the_outcome(
     client, alice, committee, province, record
 ):
     appeal = _filed(record, alice)

@@ -1,4 +1,4 @@
-"""The school's factual check of the draft verdict (R26): window, points, answers, publication.
+"""The school's factual check of the draft verdict (R28): window, points, answers, publication.
 
 Staff accept the consolidation and the school reads the draft for the province's window; it
 points out factual errors element by element with evidence; the lead answers each point; only
@@ -51,7 +51,7 @@ def _notices(kind, user=None):
     return rows.filter(recipient=user) if user else rows
 
 
-def test_r26_accepting_opens_the_window_set_by_the_province(
+def test_r28_accepting_opens_the_window_set_by_the_province(
     settings, alice, province, recheck_a, panel_of_three
 ):
     settings.FACTUAL_CHECK_DAYS = 5
@@ -67,7 +67,7 @@ def test_r26_accepting_opens_the_window_set_by_the_province(
     assert check.history.first().history_change_reason == "review.factual_check.opened"
 
 
-def test_r26_a_point_on_an_element_not_in_the_recheck_is_refused(
+def test_r28_a_point_on_an_element_not_in_the_recheck_is_refused(
     alice, province, recheck_a, panel_of_three
 ):
     check = draft_ready(recheck_a, panel_of_three, province)
@@ -86,7 +86,7 @@ def test_r26_a_point_on_an_element_not_in_the_recheck_is_refused(
         ("opinion", "", "evidence_kind", "请选择证据类型"),
     ],
 )
-def test_r26_evidence_must_be_a_fact_a_document_or_a_figure(
+def test_r28_evidence_must_be_a_fact_a_document_or_a_figure(
     alice, province, recheck_a, panel_of_three, kind, evidence, field, words
 ):
     check = draft_ready(recheck_a, panel_of_three, province)
@@ -96,7 +96,7 @@ def test_r26_evidence_must_be_a_fact_a_document_or_a_figure(
     assert not FactualPoint.objects.exists()
 
 
-def test_r26_a_document_that_is_not_what_it_says_is_refused(
+def test_r28_a_document_that_is_not_what_it_says_is_refused(
     alice, province, recheck_a, panel_of_three
 ):
     check = draft_ready(recheck_a, panel_of_three, province)
@@ -107,7 +107,7 @@ def test_r26_a_document_that_is_not_what_it_says_is_refused(
     assert not FactualPoint.objects.exists()
 
 
-def test_r26_publishing_waits_for_the_window_unless_the_school_declares_no_points(
+def test_r28_publishing_waits_for_the_window_unless_the_school_declares_no_points(
     alice, province, recheck_a, panel_of_three
 ):
     check = draft_ready(recheck_a, panel_of_three, province)
@@ -122,7 +122,7 @@ def test_r26_publishing_waits_for_the_window_unless_the_school_declares_no_point
         a_point(check, alice)  # the school's part is over
 
 
-def test_r26_points_are_answered_before_publication_and_a_change_is_a_consolidation_save(
+def test_r28_points_are_answered_before_publication_and_a_change_is_a_consolidation_save(
     alice, province, recheck_a, panel_of_three
 ):
     lead = panel_of_three[0]
@@ -184,7 +184,7 @@ def test_r26_points_are_answered_before_publication_and_a_change_is_a_consolidat
     ]
 
 
-def test_r26_a_drafted_point_can_be_taken_back_a_submitted_one_cannot(
+def test_r28_a_drafted_point_can_be_taken_back_a_submitted_one_cannot(
     alice, province, recheck_a, panel_of_three
 ):
     check = draft_ready(recheck_a, panel_of_three, province)
@@ -199,7 +199,7 @@ def test_r26_a_drafted_point_can_be_taken_back_a_submitted_one_cannot(
         factual_check.submit_points(check=check, user=alice)  # once
 
 
-def test_r26_after_the_window_closes_no_point_is_taken_and_staff_may_publish(
+def test_r28_after_the_window_closes_no_point_is_taken_and_staff_may_publish(
     alice, province, recheck_a, panel_of_three
 ):
     check = draft_ready(recheck_a, panel_of_three, province)
@@ -212,7 +212,7 @@ def test_r26_after_the_window_closes_no_point_is_taken_and_staff_may_publish(
     assert publication.publish_verdict(recheck=recheck_a, user=province)
 
 
-def test_r26_the_scan_says_two_days_left_and_closed_once_each(
+def test_r28_the_scan_says_two_days_left_and_closed_once_each(
     alice, province, recheck_a, panel_of_three
 ):
     check = draft_ready(recheck_a, panel_of_three, province)
@@ -230,7 +230,7 @@ def test_r26_the_scan_says_two_days_left_and_closed_once_each(
     assert _notices(NoticeKind.FACTUAL_CHECK_CLOSED, province).count() == 1  # the digest
 
 
-def test_r26_a_school_that_finished_early_gets_no_deadline_notices(
+def test_r28_a_school_that_finished_early_gets_no_deadline_notices(
     alice, province, recheck_a, panel_of_three
 ):
     check = draft_ready(recheck_a, panel_of_three, province)
@@ -241,7 +241,7 @@ def test_r26_a_school_that_finished_early_gets_no_deadline_notices(
     assert not _notices(NoticeKind.FACTUAL_CHECK_CLOSED).exists()
 
 
-def test_r26_the_check_is_not_opened_before_the_rechecks_last_day(
+def test_r28_the_check_is_not_opened_before_the_rechecks_last_day(
     province, recheck_a, panel_of_three
 ):
     consolidated(recheck_a, panel_of_three)
@@ -252,7 +252,7 @@ def test_r26_the_check_is_not_opened_before_the_rechecks_last_day(
     assert "复核尚未进行到最后一天" in refused.value.messages[0]
 
 
-def test_r26_each_step_tells_its_people_once_even_if_announced_twice(
+def test_r28_each_step_tells_its_people_once_even_if_announced_twice(
     alice, committee, province, recheck_a, panel_of_three
 ):
     check = draft_ready(recheck_a, panel_of_three, province)

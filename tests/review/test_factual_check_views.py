@@ -1,4 +1,4 @@
-"""The factual check's pages (R26): who may open each, the confirmation steps, bad input.
+"""The factual check's pages (R28): who may open each, the confirmation steps, bad input.
 
 The school reads the draft without expert names and writes its points; the lead answers;
 staff accept. Every other role gets 404.
@@ -22,7 +22,7 @@ def _as(client, user):
     return client
 
 
-def test_r26_staff_accept_on_a_confirmation_page_and_the_school_is_told(
+def test_r28_staff_accept_on_a_confirmation_page_and_the_school_is_told(
     client, alice, province, recheck_a, panel_of_three
 ):
     consolidated(recheck_a, panel_of_three)
@@ -49,7 +49,7 @@ def test_only_staff_accept(client, everyone, recheck_a, panel_of_three, who):
     assert not FactualCheck.objects.exists()
 
 
-def test_r26_the_school_reads_the_draft_without_expert_names(
+def test_r28_the_school_reads_the_draft_without_expert_names(
     client, alice, province, recheck_a, panel_of_three
 ):
     draft_ready(recheck_a, panel_of_three, province)
@@ -60,7 +60,7 @@ def test_r26_the_school_reads_the_draft_without_expert_names(
     assert "专家组评价理由" in html  # the rating's reason
     for name in ("合议专家0", "合议专家1", "合议专家2", "专家1的评价理由", "缺依据"):
         assert name not in html  # no expert's name, no expert's own finding
-    assert "R26" not in html and "R14" not in html
+    assert "R28" not in html and "R14" not in html
 
 
 @pytest.mark.parametrize("who", ["bob", "expert"])
@@ -85,7 +85,7 @@ def test_staff_and_committee_read_the_draft_but_cannot_write(
     assert not FactualPoint.objects.exists()
 
 
-def test_r26_a_point_on_a_made_up_element_is_refused_next_to_the_field(
+def test_r28_a_point_on_a_made_up_element_is_refused_next_to_the_field(
     client, alice, province, recheck_a, panel_of_three
 ):
     draft_ready(recheck_a, panel_of_three, province)
@@ -99,7 +99,7 @@ def test_r26_a_point_on_a_made_up_element_is_refused_next_to_the_field(
     assert not FactualPoint.objects.exists()
 
 
-def test_r26_the_school_submits_its_points_on_a_confirmation_page(
+def test_r28_the_school_submits_its_points_on_a_confirmation_page(
     client, alice, province, recheck_a, panel_of_three
 ):
     check = draft_ready(recheck_a, panel_of_three, province)
@@ -137,7 +137,7 @@ def test_submitting_and_declaring_are_404_for_others(
     assert check.finished_at is None
 
 
-def test_r26_the_lead_answers_on_a_confirmation_page(
+def test_r28_the_lead_answers_on_a_confirmation_page(
     client, alice, province, recheck_a, panel_of_three
 ):
     lead = panel_of_three[0]
@@ -178,7 +178,7 @@ def test_the_answers_page_is_404_for_all_but_the_lead(
         assert _as(client, member).get(url).status_code == 404
 
 
-def test_r26_the_steps_appear_in_the_schools_story(
+def test_r28_the_steps_appear_in_the_schools_story(
     client, alice, province, recheck_a, panel_of_three
 ):
     check = draft_ready(recheck_a, panel_of_three, province)
@@ -194,7 +194,7 @@ def test_r26_the_steps_appear_in_the_schools_story(
     assert "组长答复 1.1 的事实核对意见：未修改评议（制度印发晚于复核，不改）" in html
 
 
-def test_r26_publishing_without_the_check_says_so_on_its_summary(
+def test_r28_publishing_without_the_check_says_so_on_its_summary(
     client, province, recheck_a, panel_of_three
 ):
     consolidated(recheck_a, panel_of_three)
@@ -202,7 +202,7 @@ def test_r26_publishing_without_the_check_says_so_on_its_summary(
     assert "学校没有核对过结论草稿" in page
 
 
-def test_r26_the_verdict_page_links_the_checks_record(
+def test_r28_the_verdict_page_links_the_checks_record(
     client, alice, province, recheck_a, panel_of_three
 ):
     check = draft_ready(recheck_a, panel_of_three, province)
