@@ -10,7 +10,7 @@ from zhengai import pagecache
 
 
 @require_GET
-@pagecache.public_page(params=("version",), language=True, csrf=True)
+@pagecache.public_page(params=("version",))
 def tree(request):
     """The whole tree of one version, in Chinese, to anyone."""
     system = system_for_version(request.GET.get("version"))

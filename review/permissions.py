@@ -103,3 +103,11 @@ def is_school_of(user, recheck) -> bool:
 def require_provincial(user) -> None:
     if not is_provincial(user):
         raise Http404("页面不存在")
+
+
+def can_download_bundle(user, recheck) -> bool:
+    """All of a re-check's materials in one zip: provincial staff, and the panel's certified
+    experts while they may see the materials (no conflict on record); no one else."""
+    if is_provincial(user):
+        return True
+    return expert_assignment(user, recheck) is not None and can_see_materials(user, recheck)

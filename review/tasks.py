@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from review.services import cycle_export, verdict_document
+from review.services import bundle, cycle_export, verdict_document
 
 logger = logging.getLogger(__name__)
 
@@ -41,5 +41,21 @@ def queue_cycle_export(cycle_id: int, filters: dict, stamp: str) -> bool:
         export_cycle_overview.delay(cycle_id, filters, stamp)
     except Exception:  # noqa: BLE001 - any broker error
         logger.warning("周期总览导出未能入队（消息队列不可用）：%s", cycle_id, exc_info=True)
+        return False
+    return True
+
+
+@shared_task(name="review.tasks.build_materials_bundle", acks_late=True)
+def build_materials_bundle(recheck_id: int) -> str:
+    """Write a re-check's materials zip for the files as they are now; returns its name."""
+    return bundle.build(recheck_id=recheck_id).name
+
+
+def queue_materials_bundle(recheck_id: int) -> bool:
+    """Queue the zip; False when the broker is out of reach (logged, never raised)."""
+    try:
+        build_materials_bundle.delay(recheck_id)
+    except Exception:  # noqa: BLE001 - any broker error
+        logger.warning("复核材料压缩包未能入队（消息队列不可用）：%s", recheck_id, exc_info=True)
         return False
     return True

@@ -3,6 +3,8 @@
 from django.urls import path
 
 from review.views import appeals as av
+from review.views import bundle as bv
+from review.views import consistency as cv
 from review.views import factual_check as fc
 from review.views import materials as mv
 from review.views import rechecks as rv
@@ -156,4 +158,13 @@ appeals = [
     path("appeals/<int:pk>/decide/", av.decide, name="appeal_decide"),
 ]
 
-urlpatterns = self_diagnosis + rechecks + scoring + verdicts + factual_check + appeals
+# Consistency of the panels, and a re-check's materials in one zip.
+consistency = [
+    path("consistency/", cv.province, name="consistency"),
+    path("consistency/experts/", cv.experts, name="consistency_experts"),
+    path("rechecks/<int:pk>/materials.zip", bv.bundle, name="materials_bundle"),
+]
+
+urlpatterns = (
+    self_diagnosis + rechecks + scoring + verdicts + consistency + factual_check + appeals
+)

@@ -7,6 +7,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import Max
+from django.urls import reverse
+from django.utils.http import urlencode
+
 from schools.models import School
 from statedata.exporters.workbook import LABELS, UNITS
 from statedata.models import FigureSet, StateDataProfile, YearResult
@@ -212,13 +216,31 @@ def position_word(dist: Distribution, direction: str) -> str:
     return "全省中间一半"
 
 
-def province_overview(year: int) -> dict:
-    """The province's schools by card for a year (worst first), and the counts."""
+TREND = "trend"  # the province list filtered to schools with an indicator worse 3 years running
+SHOW = {
+    Card.RED.value: "暂停招生（红牌）的学校",
+    Card.YELLOW.value: "限制招生（黄牌）的学校",
+    Card.WARNING.value: "办学条件预警的学校",
+    TREND: "有指标连续三年变差的学校",
+}
+
+
+def _has_trend(warnings) -> bool:
+    return any(w.get("kind") == TREND for w in warnings or [])
+
+
+def province_overview(year: int, show: str | None = None) -> dict:
+    """The province's schools by card for a year (worst first), and the counts; ``show`` (a
+    card, or ``trend``) keeps only those schools in the list (the counts stay whole)."""
     results = list(
         YearResult.objects.filter(year=year).select_related("school").order_by("school__name")
     )
-    results.sort(key=lambda r: (CARD_ORDER[Card(r.card)], r.school.name))
     counts = Counter(r.card for r in results)
+    if show == TREND:
+        results = [r for r in results if _has_trend(r.warnings)]
+    elif show in SHOW:
+        results = [r for r in results if r.card == show]
+    results.sort(key=lambda r: (CARD_ORDER[Card(r.card)], r.school.name))
     missing = School.objects.exclude(statedata_results__year=year).order_by("name")
     return {
         "rows": [
@@ -237,6 +259,30 @@ def province_overview(year: int) -> dict:
 
 def result_years() -> list[int]:
     return list(YearResult.objects.order_by("-year").values_list("year", flat=True).distinct())
+
+
+def attention(year: int | None = None) -> list[dict]:
+    """For the workbenches of provincial staff and the committee: the year's (the latest by
+    default) schools on a red or yellow card, on a warning, and with an indicator worse three
+    years running — each a count with the province list filtered to them. Two queries."""
+    if year is None:
+        year = YearResult.objects.aggregate(latest=Max("year"))["latest"]
+        if year is None:
+            return []
+    counts: Counter = Counter()
+    for card, warnings in YearResult.objects.filter(year=year).values_list("card", "warnings"):
+        counts[card] += 1
+        counts[TREND] += _has_trend(warnings)
+    base = reverse("statedata:index")
+    return [
+        {
+            "label": f"{year} 年{label}",
+            "count": counts[key],
+            "url": f"{base}?{urlencode({'year': year, 'show': key})}",
+        }
+        for key, label in SHOW.items()
+        if counts[key]
+    ]
 
 
 # ------------------------------------------------------------- beside each element (review)

@@ -40,6 +40,8 @@ def index(request):
         year = int(request.GET.get("year") or (years[0] if years else timezone.localdate().year))
     except ValueError:
         year = years[0] if years else timezone.localdate().year
+    show = request.GET.get("show")
+    show = show if show in selectors.SHOW else None
     distributions = selectors.distributions(year)
     return render(
         request,
@@ -47,7 +49,9 @@ def index(request):
         {
             "year": year,
             "years": years,
-            "overview": selectors.province_overview(year),
+            "show": show,
+            "show_label": selectors.SHOW.get(show, ""),
+            "overview": selectors.province_overview(year, show),
             "distributions": [(d, d.texts(), d.svg()) for d in distributions],
         },
     )

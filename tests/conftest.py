@@ -69,10 +69,40 @@ def client():
     return VerifiedClient()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The seed data, loaded once into the fresh test database.
+
+    Each test runs in a transaction rolled back at its end, so every test starts from the
+    seed as `make run` loads it, without loading it again (a second a test, a third of the
+    suite's time). Browser tests run last and flush the database; `seeded` loads it again.
+    """
+    with django_db_blocker.unblock():
+        call_command("load_fixtures", verbosity=0)
+
+
+def _seed_loaded() -> bool:
+    from django.contrib.auth.models import Group
+
+    from disclosure.models import ColumnDocument
+    from disclosure.services import PLAN_SLUG
+    from indicators.models import IndicatorSystem
+    from review.models import Cycle, CycleKind
+
+    return (
+        School.objects.exists()
+        and IndicatorSystem.objects.exists()
+        and Group.objects.exists()
+        and Cycle.objects.filter(kind=CycleKind.ANNEX2).exists()
+        and ColumnDocument.objects.filter(slug=PLAN_SLUG).exists()
+    )
+
+
 @pytest.fixture
 def seeded(db):
     """The indicator system, the schools and the role groups, as `make run` loads them."""
-    call_command("load_fixtures", verbosity=0)
+    if not _seed_loaded():
+        call_command("load_fixtures", verbosity=0)
 
 
 @pytest.fixture

@@ -1,44 +1,33 @@
-"""Chinese first: the language is zh-hans unless the visitor picked another one."""
+"""Chinese first: the portal is zh-hans; the column's English frame lives under /en/."""
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
-from django.urls import is_valid_path
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
-    """Like Django's, but ignores the browser's Accept-Language.
+    """The portal is Chinese; only the public column has an English frame, at its own address.
 
-    The pages are written in Chinese; an English browser must not get ``lang="en"`` on a
-    Chinese page. English is used only when chosen with the language switch (its cookie).
+    The browser's Accept-Language and the language cookie are both ignored: the portal's
+    pages (workbenches, reports, reviews, state data) are written and filled in Chinese, so an
+    English frame around them would label Chinese text as English (``lang="en"``). English
+    exists where it is translated — the column at ``/en/column/…`` — and the address decides
+    there, so a page and its cached copy are one language for everyone. The portal's footer
+    links to it instead of offering a language switch.
     """
 
     def process_request(self, request):
-        # The public column has an address per language (/column/…, /en/column/…): there
-        # the address decides, so a page and its cached copy are one language for everyone.
-        from_path = translation.get_language_from_path(request.path_info)
-        if from_path:
-            translation.activate(from_path)
-            request.LANGUAGE_CODE = translation.get_language()
-            return
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        supported = {code for code, _ in settings.LANGUAGES}
-        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
         translation.activate(language)
-        if language != settings.LANGUAGE_CODE and not is_valid_path(
-            request.path_info, getattr(request, "urlconf", None)
-        ):
-            # An address without a language prefix under the column is the Chinese page,
-            # whatever the cookie says.
-            translation.activate(settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
 
     def process_response(self, request, response):
-        """Vary on the language cookie (we ignore Accept-Language), unless the page is one
-        language for everyone (the public column), which a shared cache may then keep."""
+        """Vary on Cookie (a portal page depends on who is signed in; Accept-Language is
+        ignored), unless the page is the same for everyone (the public column), which a shared
+        cache may then keep."""
         if not getattr(response, "language_independent", False):
             patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", translation.get_language())

@@ -60,9 +60,12 @@ def write(events: list[EventNotice]) -> int:
     ]
     if not rows:
         return 0
-    before = Notice.objects.count()
     Notice.objects.bulk_create(rows, ignore_conflicts=True)
-    created = Notice.objects.count() - before
+    # The rows the once-only key let in are these recipients' rows written from ``started`` on
+    # (counted by the unique key's leading column, not over the whole table).
+    created = Notice.objects.filter(
+        recipient_id__in={row.recipient_id for row in rows}, created__gte=started
+    ).count()
     if created:
         notices_written.send(sender=Notice, since=started)
     return created
@@ -155,24 +158,45 @@ def experts_assigned(changes: list[PanelChange]) -> list[EventNotice]:
 
 
 def expert_removed(change: PanelChange) -> list[EventNotice]:
-    if change.action == "declared":
-        return []  # the expert left by their own declaration: they know
+    """The expert is told they left (unless they declared it themselves); for a conflict,
+    declared or recorded, staff are told too, to assign someone else."""
     change = PanelChange.objects.select_related("recheck__school", "expert__user").get(pk=change.pk)
-    why = "已记录您与该校的利益冲突" if change.action == "conflict" else change.reason
-    return [
-        EventNotice(
-            kind=NoticeKind.EXPERT_REMOVED,
-            subject=f"panel-change:{change.pk}",
-            day=day_of(change.created),
-            title=f"您已退出{recheck_name(change.recheck)}的专家组",
-            what=f"省级管理人员已将您移出{recheck_name(change.recheck)}的专家组"
-            + (f"（原因：{why}）" if why else "")
-            + "，您不再能查看该校的复核材料。",
-            next="无需再办理该复核；如有疑问，请与省级管理人员联系。",
-            url=reverse("review:my_rechecks"),
-            recipients=_expert_user(change.expert),
+    recheck = change.recheck
+    told = []
+    if change.action != "declared":  # the expert left by their own declaration: they know
+        why = "已记录您与该校的利益冲突" if change.action == "conflict" else change.reason
+        told.append(
+            EventNotice(
+                kind=NoticeKind.EXPERT_REMOVED,
+                subject=f"panel-change:{change.pk}",
+                day=day_of(change.created),
+                title=f"您已退出{recheck_name(recheck)}的专家组",
+                what=f"省级管理人员已将您移出{recheck_name(recheck)}的专家组"
+                + (f"（原因：{why}）" if why else "")
+                + "，您不再能查看该校的复核材料。",
+                next="无需再办理该复核；如有疑问，请与省级管理人员联系。",
+                url=reverse("review:my_rechecks"),
+                recipients=_expert_user(change.expert),
+            )
         )
-    ]
+    if change.action in ("declared", "conflict"):
+        how = "申报" if change.action == "declared" else "被记录"
+        told.append(
+            EventNotice(
+                kind=NoticeKind.EXPERT_REMOVED,
+                subject=f"panel-change:{change.pk}",
+                day=day_of(change.created),
+                title=f"复核专家因利益冲突退出：{recheck.school.name}",
+                what=f"{change.expert.name} {how}与{recheck.school.name}存在利益冲突，已退出"
+                f"{recheck_name(recheck)}的专家组"
+                + (f"（说明：{change.reason}）" if change.reason else "")
+                + "。",
+                next="请为该校补充指派专家，使专家组人数和组成符合要求。",
+                url=recheck_url(recheck.pk, "#panel"),
+                recipients=provincial_staff(),
+            )
+        )
+    return told
 
 
 def lead_named(change: PanelChange) -> list[EventNotice]:

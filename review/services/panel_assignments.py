@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -31,7 +29,6 @@ from review.services.panels import (
 )
 from review.services.rechecks import REVIEW_RECHECK
 from schools.models import ConflictKind, Expert, ExpertAvailability, ExpertConflict, School
-from schools.roles import Role
 
 # --- Panels (R19) -----------------------------------------------------------------------------
 
@@ -327,43 +324,34 @@ def _has_conflict(expert: Expert, school: School) -> bool:
     )
 
 
-def _tell_staff(subject: str, body: str) -> None:
-    staff = (
-        get_user_model()
-        .objects.filter(groups__name=Role.PROVINCIAL_STAFF, is_active=True)
-        .exclude(email="")
-    )
-    recipients = list(staff.values_list("email", flat=True))
-    if recipients:
-        transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
-
-
 @transaction.atomic
 def withdraw_for_conflicts(*, expert: Expert, user) -> list[Recheck]:
     """R19: a conflict recorded after assignment takes the expert off that school's open panels.
 
-    Open: no verdict published yet. Staff are told, to assign someone else. Called wherever
-    a conflict is recorded (the expert's declaration, the admin), safe to run again.
+    Open: no verdict published yet. The expert and staff are told through the notices (the
+    removal's event), staff to assign someone else. Called wherever a conflict is recorded
+    (the expert's declaration, the admin), safe to run again.
     """
-    school_ids = set(
-        ExpertConflict.objects.filter(expert=expert).values_list("school_id", flat=True)
-    )
+    ties: dict[int, list[str]] = {}
+    for conflict in ExpertConflict.objects.filter(expert=expert):
+        ties.setdefault(conflict.school_id, []).append(
+            conflict.get_kind_display() + (f"：{conflict.note}" if conflict.note else "")
+        )
     if expert.school_id:
-        school_ids.add(expert.school_id)
+        ties.setdefault(expert.school_id, []).insert(0, "在该校任职")
     withdrawn = []
     for assignment in PanelAssignment.objects.filter(
-        expert=expert, recheck__school_id__in=school_ids, recheck__verdicts__isnull=True
+        expert=expert, recheck__school_id__in=ties, recheck__verdicts__isnull=True
     ).select_related("recheck__school"):
         recheck = assignment.recheck
+        what = "；".join(ties[recheck.school_id])
         remove_expert(
-            assignment=assignment, user=user, reason="已记录与该校的利益冲突", action="conflict"
+            assignment=assignment,
+            user=user,
+            reason=f"已记录与该校的利益冲突（{what}）",
+            action="conflict",
         )
         withdrawn.append(recheck)
-        _tell_staff(
-            f"复核专家与受检学校存在利益冲突：{recheck.school.name}",
-            f"已记录 {expert.name} 与 {recheck.school.name} 的利益冲突，该专家已退出该校"
-            f" {recheck.planned_year} 年复核专家组，请补充指派专家。",
-        )
     return withdrawn
 
 
@@ -401,18 +389,5 @@ def certify(*, assignment: PanelAssignment, user, no_conflict: bool, statement: 
         kind=ConflictKind.OTHER,
         note=statement.strip()[:200],
     )
-    recheck = assignment.recheck
-    remove_expert(assignment=assignment, user=user, reason=statement, action="declared")
-    staff = (
-        get_user_model()
-        .objects.filter(groups__name=Role.PROVINCIAL_STAFF, is_active=True)
-        .exclude(email="")
-    )
-    recipients = list(staff.values_list("email", flat=True))
-    subject = f"复核专家申报利益冲突：{recheck.school.name}"
-    body = (
-        f"{assignment.expert.name} 申报与 {recheck.school.name} 存在利益冲突，已退出该校"
-        f" {recheck.planned_year} 年复核专家组，请补充指派专家。\n说明：{statement.strip()}"
-    )
-    if recipients:
-        transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+    # Staff are told through the removal's event (notices), to assign someone else.
+    remove_expert(assignment=assignment, user=user, reason=statement.strip(), action="declared")

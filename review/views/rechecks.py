@@ -28,6 +28,7 @@ from review.models import (
     VerdictRecord,
 )
 from review.permissions import (
+    can_download_bundle,
     can_see_materials,
     expert_assignment,
     get_recheck_for_user,
@@ -35,6 +36,7 @@ from review.permissions import (
     require_provincial,
     sees_verdict_before_publication,
 )
+from review.selectors.consistency import expert_matches
 from review.services import panel_assignments
 from review.services import rechecks as service
 from review.services.deadlines import minimum_sample
@@ -207,7 +209,9 @@ def _recheck_page(request, recheck, *, status=200, **forms):
         "assignments": assignments,
         "assignment": assignment,
         "show_materials": show_materials,
+        "can_bundle": show_materials and can_download_bundle(user, recheck),
         "checklist": checklist,
+        "materials_count": len(materials),
         "is_school": school_side,
         "can_edit": provincial,
         "shows_panel": reads_everything(user) or assignment is not None,
@@ -232,6 +236,12 @@ def _recheck_page(request, recheck, *, status=200, **forms):
     if provincial:
         # R19: everyone in the pool is listed; who may not sit is greyed with the reason.
         context["pool"] = panel_assignments.pool_for(recheck)
+        # An aid when choosing: how often each expert's findings matched their panels' final.
+        matches = expert_matches()
+        for a in assignments:
+            a.match = matches.get(a.expert_id)
+        for e, _reasons in context["pool"]:
+            e.match = matches.get(e.pk)
         context["pool_open"] = any(not reasons for _, reasons in context["pool"])
         context["panel_target"] = DEFAULT_PANEL_SIZE
         context["panel_missing"] = max(0, DEFAULT_PANEL_SIZE - len(assignments))

@@ -17,6 +17,7 @@ from review.models import (
     VerdictRecord,
 )
 from review.permissions import expert_assignment, get_recheck_for_user
+from review.selectors.consistency import recheck_agreement
 from review.services import scoring
 from review.services.scoring import FindingInput
 from review.services.verdict import MeasuresRating, decide_verdict, explain_in_words
@@ -399,6 +400,7 @@ def consolidate(request, pk: int):
             "form_error": errors.get("__all__"),
             "matched": matched,
             "preview": preview,
+            "agreement": recheck_agreement(recheck),
             "locked": bool(consolidation and consolidation.state not in scoring.EDITABLE_STATES),
             "consolidation": consolidation,
             "returns": list(consolidation.returns.select_related("returned_by"))

@@ -23,6 +23,7 @@ from review.models import (
     VerdictRecord,
 )
 from review.permissions import get_recheck_for_user, require_provincial
+from review.selectors.consistency import recheck_agreement
 from review.selectors.fair import points_of
 from review.services import factual_check, publication, scoring, staff_review
 from review.services.verdict import MeasuresRating, decide_verdict, explain_in_words
@@ -101,6 +102,7 @@ def review_context(recheck) -> dict:
         "factual_points": list(points_of(check).filter(submitted_at__isnull=False))
         if check
         else [],
+        "agreement": recheck_agreement(recheck),
     }
     return context
 

@@ -38,6 +38,14 @@ _PARTS = {
 }
 
 
+def _sum(fractions) -> Fraction:
+    """Sum without starting from Fraction(0) (one normalisation fewer per term)."""
+    total = None
+    for fraction in fractions:
+        total = fraction if total is None else total + fraction
+    return Fraction(0) if total is None else total
+
+
 @lru_cache(maxsize=256)
 def _exact_constant(value) -> Fraction:
     return _exact(value)
@@ -65,23 +73,16 @@ class _ExactLater:
         figures = self.figures
         # Kinds of student a school does not have (most of them) cost no fraction arithmetic.
         if name == "equivalent":
-            return sum(
-                (
-                    term(f"students_{kind}") * _exact_constant(weight)
-                    for kind, weight in standards.weights.items()
-                    if figures.get(f"students_{kind}")
-                ),
-                Fraction(0),
+            return _sum(
+                term(f"students_{kind}")
+                if weight == 1
+                else term(f"students_{kind}") * _exact_constant(weight)
+                for kind, weight in standards.weights.items()
+                if figures.get(f"students_{kind}")
             )
         if name == "full_time":
-            return sum(
-                (
-                    term(f"students_{k}")
-                    for k in standards.full_time_kinds
-                    if figures.get(f"students_{k}")
-                ),
-                Fraction(0),
-            )
+            kinds = standards.full_time_kinds
+            return _sum(term(f"students_{k}") for k in kinds if figures.get(f"students_{k}"))
         if name == "teachers":
             weight = _exact_constant(standards.external_weight)
             return term("full_time_teachers") + weight * term("external_teachers")
@@ -92,13 +93,25 @@ class _ExactLater:
         value = self.figures.get(name)
         if value is None:
             return Fraction(0)
-        return Fraction(value) if type(value) is int else _exact(value)
+        if type(value) is int:
+            return Fraction(value)
+        if type(value) is float and value.is_integer() and abs(value) < 2**53:
+            return Fraction(int(value))  # what str() would give, without parsing it
+        return _exact(value)
 
     def value(self, code: str) -> Fraction | None:
         if code not in self.values:
             numerator, denominator, scale = _PARTS[code]
             below = self.term(denominator)
-            self.values[code] = self.term(numerator) * scale / below if below > 0 else None
+            if below > 0:
+                above = self.term(numerator)
+                # One normalisation instead of two (× scale, then ÷ below): the same fraction.
+                self.values[code] = Fraction(
+                    above.numerator * scale * below.denominator,
+                    above.denominator * below.numerator,
+                )
+            else:
+                self.values[code] = None
         return self.values[code]
 
     def of(self, code: str):

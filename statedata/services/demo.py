@@ -14,6 +14,19 @@ from statedata.services.imports import store_figures
 
 WARNING_SCHOOL = "厦门海洋职业技术学院"  # the demo school that ends on a warning
 DEMO_SCHOOLS = 24  # enough schools for the distributions to mean something
+# Yearly growth: students slower than teachers, rooms, equipment and books (5 % unless named),
+# so every indicator improves by more than rounding moves it and only the warning school
+# shows a trend (an equal growth would leave ratios flat and rounding make false trends).
+GROWTH = {
+    "students_regular": 0.03,
+    "students_adult_full_time": 0.03,
+    "full_time_teachers": 0.04,
+    "external_teachers": 0.04,
+    "postgraduate_teachers": 0.07,
+    "senior_teachers": 0.07,
+    "equipment_added": 0.08,
+    "books_added": 0.07,
+}
 
 
 def _figures(rng: random.Random, scale: float) -> dict:
@@ -60,8 +73,7 @@ def seed_demo_statedata(*, user) -> int:
         for index, year in enumerate(years):
             if (school.pk, year) in existing:
                 continue
-            figures = {k: v * (1 + 0.03 * index) for k, v in base.items()}
-            figures = {k: round(v) for k, v in figures.items()}
+            figures = {k: round(v * (1 + GROWTH.get(k, 0.05) * index)) for k, v in base.items()}
             if school == warning:
                 # Books per student falling each year, the last below 合格 (80 for 综合).
                 students = figures["students_regular"] + figures["students_adult_full_time"]

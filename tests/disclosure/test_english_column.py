@@ -110,8 +110,20 @@ def test_the_chinese_pages_stay_chinese_whatever_the_cookie_says(column_with_eve
     html = visitor.get("/column/").content.decode()
     assert '<html lang="zh-Hans">' in html
     assert "最新复核结论" in html and "Latest verdicts" not in html
-    # …and the portal's own pages still follow the cookie (the language switch).
-    assert visitor.get("/indicators/").status_code == 200
+    # …and so do the portal's own pages (not translated: no English frame around them).
+    portal = visitor.get("/indicators/")
+    assert portal.status_code == 200
+    assert '<html lang="zh-hans">' in portal.content.decode()
+
+
+def test_english_links_to_the_chinese_only_portal_say_so(column_with_everything):
+    """The indicator tree and the staff login are portal pages (Chinese only): hreflang says
+    so in the English frame."""
+    english = Client().get("/en/column/").content.decode()
+    assert '<a href="/indicators/" hreflang="zh-Hans">' in english
+    assert '<a href="/accounts/login/" hreflang="zh-Hans">' in english
+    chinese = Client().get("/column/").content.decode()
+    assert '<a href="/indicators/">' in chinese  # a Chinese page needs no hreflang to say so
 
 
 def test_each_language_is_named_in_itself_and_links_the_same_page(column_with_everything):

@@ -71,9 +71,35 @@ def _tab_to(page, selector, limit=150):
     raise AssertionError(f"{selector} not reached by Tab")
 
 
+@pytest.fixture
+def report_missing_one_element(report_a, alice):
+    """School A's report complete but for element 1.1's opinion: one element to write."""
+    from review.services import self_diagnosis as service
+    from review.services.self_diagnosis import TextEdit
+    from tests.conftest import panel_members
+
+    entries = {
+        e.element.code: TextEdit(
+            values={
+                "opinion": "" if e.element.code == "1.1" else f"{e.element.code}目标基本达成。",
+                "measures": "完善数据平台。",
+                "effects": "已实施，见效。",
+            },
+            revision=e.revision,
+        )
+        for e in report_a.entries.select_related("element")
+    }
+    overview = TextEdit(values={"overview": "本年度诊改工作概述。"}, revision=report_a.revision)
+    service.save_draft(self_diagnosis=report_a, user=alice, overview=overview, entries=entries)
+    service.save_panel(self_diagnosis=report_a, user=alice, members=panel_members())
+    assert service.submission_problems(report_a)  # only 1.1 is missing
+    return report_a
+
+
 def test_a_school_writes_saves_and_reaches_submission_by_keyboard_alone(
-    page, live_server, report_a
+    page, live_server, report_missing_one_element
 ):
+    report = report_missing_one_element
     page.goto(f"{live_server.url}/")
 
     # The first Tab stop is the skip link; Enter moves focus to the main content.
@@ -95,10 +121,11 @@ def test_a_school_writes_saves_and_reaches_submission_by_keyboard_alone(
     _tab_to(page, "nav.site-nav a[href='/self-diagnosis/']")
     page.keyboard.press("Enter")
     page.wait_for_selector("h1:has-text('自我诊断')")
-    _tab_to(page, f"main a[href='/self-diagnosis/{report_a.pk}/']")
+    _tab_to(page, f"main a[href='/self-diagnosis/{report.pk}/']")
     page.keyboard.press("Enter")
     page.wait_for_selector("h1:has-text('2026 年自我诊断与改进报告')")
 
+    # The one element left: write its opinion and save.
     _tab_to(page, "[id='e1.1-opinion']")
     page.keyboard.type("键盘填写：目标基本达成。存在问题：数据应用不足。")
     _tab_to(page, ".save-button")
@@ -108,15 +135,19 @@ def test_a_school_writes_saves_and_reaches_submission_by_keyboard_alone(
         SelfDiagnosis.objects.get().entries.get(element__code="1.1").opinion.startswith("键盘填写")
     )
 
+    # Sign and submit: the portal asks for confirmation first (a step that cannot be undone).
     _tab_to(page, "#id_principal_name")
     page.keyboard.type("陈明远")
     _tab_to(page, "#id_signed_on")
     _tab_to(page, ".submit-button")
     page.keyboard.press("Enter")
-    page.wait_for_selector(".messages, .problems, .errorlist")
-    # An unfinished report is refused, with what is missing; the form was reached and used.
-    assert SelfDiagnosis.objects.get().status == ReportStatus.DRAFT
-    assert page.locator(".problems, .errorlist").first.is_visible()
+    page.wait_for_selector("h1:has-text('确认提交2026 年自我诊断与改进工作报告')")
+    assert SelfDiagnosis.objects.get().status == ReportStatus.DRAFT  # nothing yet
+    _tab_to(page, "main button[type=submit]")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "确认提交"
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".messages:has-text('报告已提交')")
+    assert SelfDiagnosis.objects.get().status == ReportStatus.SUBMITTED
 
 
 def test_committee_pages_and_the_english_frame(page, live_server, report_a, committee):
@@ -129,19 +160,18 @@ def test_committee_pages_and_the_english_frame(page, live_server, report_a, comm
     for path in ("/self-diagnosis/", f"/self-diagnosis/{report_a.pk}/", "/cycles/", "/verdicts/"):
         page.goto(base + path)
         assert page.locator("h1").count() == 1
+        # The portal is not translated: its pages say so (no English frame around Chinese).
+        assert page.locator("html").get_attribute("lang") == "zh-hans"
     page.goto(base + "/schools/")
 
-    # The language menu names each language in itself, in both frames.
-    options = page.locator("#lang option")
-    assert options.evaluate_all("os => os.map(o => [o.lang, o.textContent])") == [
-        ["zh-hans", "简体中文"],
+    # The footer names each language in itself; English is the column's English frame.
+    languages = page.locator("footer nav.languages li > :first-child")
+    assert languages.evaluate_all("es => es.map(e => [e.lang, e.textContent])") == [
+        ["zh-Hans", "简体中文"],
         ["en", "English"],
     ]
-    page.select_option("#lang", "en")
+    page.click("footer nav.languages a[hreflang=en]")
     page.wait_for_selector("html[lang=en]")
-    assert options.evaluate_all("os => os.map(o => [o.lang, o.textContent])") == [
-        ["zh-hans", "简体中文"],
-        ["en", "English"],
-    ]
+    assert page.url == f"{base}/en/column/"
     assert page.locator("a.skip").inner_text() == "Skip to content"
-    assert page.locator("label[for=lang] [lang=en]").inner_text() == "Language"
+    assert page.locator("nav.languages a[hreflang=zh-Hans]").inner_text() == "简体中文"

@@ -29,7 +29,11 @@ def test_the_portal_pages_pass_the_policy(page, live_server, seeded):
     for path in ("/", "/column/", "/accounts/login/", "/indicators/"):
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("load")
-    # The language switch (formerly an inline onchange) still submits through static JS.
+    # A picker that submits on change (formerly an inline onchange) does so through static JS.
+    from indicators.models import IndicatorSystem
+
+    IndicatorSystem.objects.create(version="next", name="新版", title="新版", in_force=False)
+    page.goto(f"{live_server.url}/indicators/")
     with page.expect_navigation():
-        page.select_option("#lang", "en")
-    assert page.locator("html").get_attribute("lang") == "en"
+        page.select_option("select[name=version]", "next")
+    assert page.url.endswith("/indicators/?version=next")

@@ -4,21 +4,18 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
-from review.models import PanelAssignment, Recheck
+from review.models import Recheck
 from review.services.rechecks import create_cycle
 from review.services.self_diagnosis import open_self_diagnosis
 from schools.models import Expert, ExpertKind, School
 from schools.roles import Role
 from schools.services.people import upsert_person
-from tests.conftest import score_and_publish
+from tests.conftest import PASSWORD, score_and_publish
+from tests.e2e.helpers import certified_panel, sign_in
 from tests.uploads import tiny_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "secret-页面测试"
 
 
 @pytest.fixture
@@ -49,23 +46,9 @@ def published(transactional_db, settings):
         start_date=date(2026, 5, 20),
         end_date=date(2026, 5, 22),
     )
-    users = []
-    for i, kind in enumerate(ExpertKind):
-        user = upsert_person(
-            username=f"expert{i}", display_name=f"专家{i}", role=Role.EXPERT, password=PASSWORD
-        )
-        expert = Expert.objects.create(
-            name=f"复核专家{i}", employer="外单位（用于测试的较长单位名称）", kind=kind, user=user
-        )
-        PanelAssignment.objects.create(
-            recheck=recheck,
-            expert=expert,
-            is_lead=i == 0,
-            assigned_by=officer,
-            certified_at=timezone.now(),
-        )
-        assign_perm("review.review_recheck", user, recheck)
-        users.append(user)
+    users = certified_panel(
+        recheck, assigned_by=officer, employer="外单位（用于测试的较长单位名称）"
+    )
     # One more in the pool who may not sit (works at the school): greyed on the panel builder.
     Expert.objects.create(
         name="本校专家",
@@ -77,18 +60,9 @@ def published(transactional_db, settings):
     return record
 
 
-def _login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector(".role-badge")
-
-
 def test_typed_plan_survives_an_evidence_upload(page, live_server, published, tmp_path):
     base, record = live_server.url, published
-    _login(page, base, "secretary")
+    sign_in(page, base, "secretary")
     page.goto(f"{base}/verdicts/{record.pk}/rectification/")
     # The four elements found 不相符 come first, marked.
     first = page.locator("article.element-edit").first
@@ -148,7 +122,7 @@ def test_main_pages_of_each_role_fit_a_390px_phone(phone, live_server, published
         ],
     }
     for user, urls in pages.items():
-        _login(phone, base, user)
+        sign_in(phone, base, user)
         header = phone.locator(".header-row").bounding_box()
         assert header["x"] + header["width"] <= 390
         assert phone.locator("form.inline button", has_text="退出").is_visible()

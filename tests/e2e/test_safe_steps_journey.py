@@ -7,15 +7,12 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
 from review.models import (
     Consolidation,
     ConsolidationState,
     Material,
     MaterialKind,
-    PanelAssignment,
     Recheck,
     VerdictRecord,
 )
@@ -23,14 +20,15 @@ from review.services import materials, scoring
 from review.services.implementation_rules import file_implementation_rules
 from review.services.rechecks import create_cycle
 from review.services.scoring import FindingInput
-from schools.models import Expert, ExpertKind, School
+from schools.models import School
 from schools.roles import Role
 from schools.services.people import upsert_person
+from tests.conftest import PASSWORD
+from tests.e2e.helpers import certified_panel, sign_in
 from tests.uploads import tiny_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "secret-页面测试"
 CODES = ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "3.1", "3.2", "4.1", "4.2"]
 CODES += ["5.1", "5.2", "5.3", "5.4"]
 
@@ -71,17 +69,7 @@ def consolidated_recheck(transactional_db, settings):
             upload=SimpleUploadedFile(f"材料{kind.value}.pdf", tiny_pdf(f"材料{kind.value}")),
             user=secretary,
         )
-    experts = []
-    for i, kind in enumerate(ExpertKind):
-        user = upsert_person(
-            username=f"expert{i}", display_name=f"专家{i}", role=Role.EXPERT, password=PASSWORD
-        )
-        expert = Expert.objects.create(name=f"复核专家{i}", employer="外单位", kind=kind, user=user)
-        PanelAssignment.objects.create(
-            recheck=recheck, expert=expert, is_lead=i == 0, certified_at=timezone.now()
-        )
-        assign_perm("review.review_recheck", user, recheck)
-        experts.append(user)
+    experts = certified_panel(recheck)
     findings = {
         code: FindingInput(code != "3.2", "" if code != "3.2" else "未见机制") for code in CODES
     }
@@ -106,22 +94,13 @@ def consolidated_recheck(transactional_db, settings):
     return recheck
 
 
-def _login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector(".role-badge")
-
-
 def test_materials_published_with_confirmation_then_review_return_resubmit_publish(
     page, live_server, consolidated_recheck
 ):
     base, recheck = live_server.url, consolidated_recheck
 
     # The school takes material 1 from its filed rules, then publishes after the summary.
-    _login(page, base, "secretary")
+    sign_in(page, base, "secretary")
     page.goto(f"{base}/rechecks/{recheck.pk}/")
     page.click("text=采用已备案的 2026 年实施细则")
     assert "SHA-256 与原文件一致" in page.locator(".messages").inner_text()
@@ -137,7 +116,7 @@ def test_materials_published_with_confirmation_then_review_return_resubmit_publi
     assert Material.objects.filter(recheck=recheck, disclosed_at__isnull=False).count() == 8
 
     # Staff read the consolidation and return it with a reason (an empty one is refused).
-    _login(page, base, "officer")
+    sign_in(page, base, "officer")
     page.goto(f"{base}/rechecks/{recheck.pk}/")
     page.click("text=审核合议结果（发布或退回）")
     body = page.locator("main").inner_text()
@@ -150,7 +129,7 @@ def test_materials_published_with_confirmation_then_review_return_resubmit_publi
     assert Consolidation.objects.get(recheck=recheck).state == ConsolidationState.RETURNED
 
     # The lead reads the reason, edits and resubmits after the summary.
-    _login(page, base, "expert0")
+    sign_in(page, base, "expert0")
     page.goto(f"{base}/rechecks/{recheck.pk}/consolidate/")
     assert "3.2 的理由请引用材料页码" in page.locator("#returned").inner_text()
     page.fill("[id='r3.2']", "见材料 5 第 3 页：未见教师发展诊改机制")
@@ -160,7 +139,7 @@ def test_materials_published_with_confirmation_then_review_return_resubmit_publi
     assert "合议结果已提交" in page.locator(".messages").inner_text()
 
     # Staff see the return on record and publish after the summary.
-    _login(page, base, "officer")
+    sign_in(page, base, "officer")
     page.goto(f"{base}/rechecks/{recheck.pk}/review/")
     assert "重新提交" in page.locator("#state").inner_text()
     page.click("text=审核通过并发布结论…")

@@ -12,19 +12,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 
-from review.models import MaterialKind, PanelAssignment, Recheck
+from review.models import MaterialKind, Recheck
 from review.services import materials
 from review.services.implementation_rules import file_implementation_rules
 from review.services.rechecks import create_cycle
-from schools.models import Expert, ExpertKind, School
+from schools.models import School
 from schools.roles import Role
 from schools.services.people import upsert_person
-from tests.conftest import score_and_publish
+from tests.conftest import PASSWORD, score_and_publish
+from tests.e2e.helpers import certified_panel, sign_in
 from tests.uploads import tiny_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "secret-页面测试"
 SHOTS = os.environ.get("SHOTS_DIR")  # set to keep screenshots of the story (desktop, phone)
 
 
@@ -67,30 +67,9 @@ def school_with_history(transactional_db, settings):
         )
     materials.publish_materials(recheck=recheck, user=secretary)
     materials.submit_materials(recheck=recheck, user=secretary)
-    experts = []
-    for i, kind in enumerate(ExpertKind):
-        user = upsert_person(
-            username=f"expert{i}", display_name=f"专家{i}", role=Role.EXPERT, password=PASSWORD
-        )
-        expert = Expert.objects.create(name=f"复核专家{i}", employer="外单位", kind=kind, user=user)
-        PanelAssignment.objects.create(
-            recheck=recheck,
-            expert=expert,
-            is_lead=i == 0,
-            assigned_by=officer,
-            certified_at=timezone.now(),
-        )
-        experts.append(user)
+    experts = certified_panel(recheck, assigned_by=officer)
     record = score_and_publish(recheck, experts, officer, matched=11, rating="strong")
     return school, record
-
-
-def _login(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("a.who")  # signed in
 
 
 def test_staff_open_a_school_story_from_the_verdicts_list(
@@ -98,7 +77,7 @@ def test_staff_open_a_school_story_from_the_verdicts_list(
 ):
     school, record = school_with_history
     base = live_server.url
-    _login(page, base, "officer")
+    sign_in(page, base, "officer")
     page.goto(f"{base}/verdicts/")
     page.click(f"a.school-link:has-text('{school.name}')")
     page.wait_for_selector("h2:has-text('诊改历程')")
@@ -116,7 +95,7 @@ def test_staff_open_a_school_story_from_the_verdicts_list(
     assert page.url == f"{base}/verdicts/{record.pk}/"
 
     # The school's own staff read their story on a phone, from the menu.
-    _login(phone, base, "secretary")
+    sign_in(phone, base, "secretary")
     phone.goto(f"{base}/schools/{school.pk}/")
     phone.wait_for_selector("h2:has-text('诊改历程')")
     assert "整改完成期限" in phone.locator("#story").inner_text()

@@ -9,11 +9,12 @@ from review.models import ReportStatus, SelfDiagnosis
 from schools.models import School
 from schools.roles import Role
 from schools.services.people import upsert_person
+from tests.conftest import PASSWORD
 from tests.e2e.a11y import A11yCheckedPage
+from tests.e2e.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "secret-页面测试"
 CODES = ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "3.1", "3.2", "4.1", "4.2"]
 CODES += ["5.1", "5.2", "5.3", "5.4"]
 
@@ -34,19 +35,11 @@ def school_people(transactional_db, settings):
     return school
 
 
-def _login(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector(".role-badge")
-
-
 def test_school_user_writes_and_submits_the_report(
     browser, page, live_server, school_people, tmp_path
 ):
     base = live_server.url
-    _login(page, base, "secretary")
+    sign_in(page, base, "secretary")
     page.click("nav >> text=自我诊断")
     page.fill("#id_year", "2026")
     page.click("text=打开 / 新建该年度报告")
@@ -92,7 +85,7 @@ def test_school_user_writes_and_submits_the_report(
     # A colleague edits the same field at the same time: both texts are kept.
     other_context = browser.new_context(locale="zh-CN")
     other = A11yCheckedPage(other_context.new_page())  # the conflict box is checked too
-    _login(other, base, "colleague")
+    sign_in(other, base, "colleague")
     other.goto(report_url)
     page.fill(
         "[id='e1.1-opinion']",

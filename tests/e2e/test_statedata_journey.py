@@ -12,11 +12,12 @@ from review.services.rechecks import create_cycle
 from schools.models import Expert, ExpertKind, School
 from schools.roles import Role
 from schools.services.people import upsert_person
+from tests.conftest import PASSWORD
+from tests.e2e.helpers import sign_in
 from tests.statedata.helpers import GOOD_FIGURES, workbook_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "secret-页面测试"
 TREND = "生均图书连续三年变差"
 
 
@@ -49,21 +50,25 @@ def recheck_2026(transactional_db, settings):
     return recheck
 
 
-def _login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector(".role-badge")
-
-
 def test_school_uploads_and_the_expert_sees_the_warning_beside_the_element(
     page, live_server, recheck_2026, tmp_path
 ):
     base, recheck = live_server.url, recheck_2026
-    _login(page, base, "secretary")
+    sign_in(page, base, "secretary")
     page.goto(f"{base}/statedata/school/{recheck.school_id}/")
+    # The template comes from the page; a bad cell is named by sheet, row and column.
+    with page.expect_download() as download:
+        page.click("#upload a:has-text('下载模板')")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    bad = tmp_path / "坏文件.xlsx"
+    bad.write_bytes(workbook_bytes(GOOD_FIGURES | {"full_time_teachers": "很多"}))
+    page.fill("#id_year", "2023")
+    page.set_input_files("#id_file", str(bad))
+    page.click("text=检查并导入")
+    errors = page.locator("#upload-errors")
+    assert "工作表“基础数据”" in errors.inner_text() and "行 C 列" in errors.inner_text()
+    assert "不是数字" in errors.inner_text()
+    assert page.locator(".statedata-warnings").count() == 0  # nothing was saved
     for year, books in ((2023, 700000), (2024, 680000), (2025, 660000)):
         path = tmp_path / f"状态数据{year}.xlsx"
         path.write_bytes(workbook_bytes(GOOD_FIGURES | {"books_total": books}))
@@ -72,7 +77,7 @@ def test_school_uploads_and_the_expert_sees_the_warning_beside_the_element(
         page.click("text=检查并导入")
         page.wait_for_selector(f".messages:has-text('{year} 年状态数据已导入')")
 
-    _login(page, base, "expert0")
+    sign_in(page, base, "expert0")
     page.goto(f"{base}/rechecks/{recheck.pk}/")
     page.check("input[value=no_conflict]")
     page.click("text=提交声明")
@@ -87,4 +92,21 @@ def test_school_uploads_and_the_expert_sees_the_warning_beside_the_element(
     # On a phone the figures stay inside the element's card: its table scrolls, not the page.
     page.set_viewport_size({"width": 390, "height": 900})
     card.scroll_into_view_if_needed()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+
+    # Provincial staff: every school by card, each indicator's distribution as a box plot with
+    # its table (the text alternative), and the school's own position on its page.
+    _login(page, base, "officer")
+    page.goto(f"{base}/statedata/?year=2025")
+    row = page.locator("tr", has=page.locator("a", has_text="漳州城市职业学院"))
+    assert TREND in row.inner_text()
+    plots = page.locator("#distributions .distribution")
+    assert plots.count() >= 5
+    assert plots.first.locator("svg.boxplot[aria-hidden=true]").count() == 1
+    assert "中位数" in plots.first.locator("table").inner_text()
+    row.locator("a").first.click()
+    page.wait_for_selector("#position")
+    assert page.locator("#position svg.boxplot circle").count() >= 1
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(f"{base}/statedata/?year=2025")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390

@@ -11,10 +11,11 @@ from review.services.rechecks import create_cycle
 from schools.models import Expert, ExpertKind, School
 from schools.roles import Role
 from schools.services.people import upsert_person
+from tests.conftest import PASSWORD
+from tests.e2e.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "secret-页面测试"
 CODES = ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "3.1", "3.2", "4.1", "4.2"]
 CODES += ["5.1", "5.2", "5.3", "5.4"]
 
@@ -52,21 +53,12 @@ def recheck_with_panel(transactional_db, settings):
     return recheck
 
 
-def _login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector(".role-badge")
-
-
 def test_experts_score_lead_consolidates_staff_publish_school_follows_up(
     page, live_server, recheck_with_panel
 ):
     base, recheck = live_server.url, recheck_with_panel
     for i in range(3):
-        _login(page, base, f"expert{i}")
+        sign_in(page, base, f"expert{i}")
         page.goto(f"{base}/rechecks/{recheck.pk}/")
         page.check("input[value=no_conflict]")
         page.click("text=提交声明")
@@ -86,7 +78,7 @@ def test_experts_score_lead_consolidates_staff_publish_school_follows_up(
         assert "下一步" in page.locator("main").inner_text()  # a read-only record now
 
     # The lead (the first assigned, expert0) consolidates; the disagreement is flagged.
-    _login(page, base, "expert0")
+    sign_in(page, base, "expert0")
     page.goto(f"{base}/rechecks/{recheck.pk}/consolidate/")
     assert page.locator(".disagree").count() == 1
     assert "师资诊改尚未形成常态化机制" in page.locator("#f3\\.2").inner_text()
@@ -109,7 +101,7 @@ def test_experts_score_lead_consolidates_staff_publish_school_follows_up(
     assert "合议结果已提交" in page.locator(".messages").inner_text()
 
     # Staff see the rule's verdict, review the consolidation, then publish it.
-    _login(page, base, "officer")
+    sign_in(page, base, "officer")
     page.goto(f"{base}/rechecks/{recheck.pk}/")
     assert "按规则应得结论：待改进" in page.locator("#verdict").inner_text()
     page.click("text=审核合议结果（发布或退回）")
@@ -118,7 +110,7 @@ def test_experts_score_lead_consolidates_staff_publish_school_follows_up(
     assert "复核结论“待改进”已发布" in page.locator(".messages").inner_text()
 
     # The school sees the verdict, element by element, and writes its rectification plan.
-    _login(page, base, "secretary")
+    sign_in(page, base, "secretary")
     page.goto(f"{base}/rechecks/{recheck.pk}/")
     page.click("#verdict a")
     body = page.locator("main").inner_text()

@@ -11,10 +11,10 @@ from review.services.rechecks import create_cycle
 from schools.models import Expert, ExpertKind, School
 from schools.roles import Role
 from schools.services.people import upsert_person
+from tests.conftest import PASSWORD
+from tests.e2e.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "secret-工作台测试"
 
 
 @pytest.fixture
@@ -49,21 +49,12 @@ def province_data(transactional_db, settings):
     return {"recheck": recheck, "undated": undated, "school": school}
 
 
-def _login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_selector(".role-badge")
-
-
 def test_each_workbench_leads_from_a_count_to_the_work(page, live_server, province_data):
     base = live_server.url
     school = province_data["school"]
 
     # Provincial staff: the count of unsubmitted reports opens the filtered list.
-    _login(page, base, "officer")
+    sign_in(page, base, "officer")
     assert "省级管理工作台" in page.locator("h1").inner_text()
     page.click("a.queue-count:has-text('自我诊断报告未提交')")
     assert "status=unsubmitted" in page.url
@@ -92,7 +83,7 @@ def test_each_workbench_leads_from_a_count_to_the_work(page, live_server, provin
     assert "诊断要素" in page.locator("svg.heat title").first.text_content()
 
     # The school: its stage bar, the reminder among its notices, and on to the work.
-    _login(page, base, "secretary")
+    sign_in(page, base, "secretary")
     assert "2027 年复核" in page.locator("#round-h").inner_text()
     assert page.locator(".stage.current").count() == 1
     page.click("#notices-h ~ ul a:has-text('催办提醒')")
@@ -102,13 +93,13 @@ def test_each_workbench_leads_from_a_count_to_the_work(page, live_server, provin
     assert page.url.endswith("/self-diagnosis/")
 
     # The expert: the next action is to declare, on the re-check's page.
-    _login(page, base, "reader")
+    sign_in(page, base, "reader")
     page.click("a.button:has-text('声明无利益冲突')")
     assert page.url.endswith(f"/rechecks/{province_data['recheck'].pk}/")
     assert page.locator("input[value=no_conflict]").count() == 1
 
     # The committee: the same queue, read-only, and the counts still lead to the lists.
-    _login(page, base, "member")
+    sign_in(page, base, "member")
     assert "专家委员会工作台" in page.locator("h1").inner_text()
     assert page.locator("main form").count() == 0
     assert page.locator("text=发送催办提醒").count() == 0
@@ -120,7 +111,7 @@ def test_workbenches_fit_a_phone(phone, live_server, province_data):
     base = live_server.url
     for username, path in [("officer", "/"), ("officer", "/workbench/heatmap/"),
                            ("secretary", "/"), ("reader", "/")]:  # fmt: skip
-        _login(phone, base, username)
+        sign_in(phone, base, username)
         phone.goto(f"{base}{path}")
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, (username, path, width)

@@ -119,15 +119,13 @@ def test_tree_page_stays_chinese_for_an_english_browser(client, seeded):
     assert '<html lang="zh-hans">' in html
 
 
-def test_english_is_available_when_chosen(client, seeded):
-    client.post("/i18n/setlang/", {"language": "en", "next": "/indicators/"})
-    assert '<html lang="en">' in client.get("/indicators/").content.decode()
-
-
-def test_english_translates_the_layout(client, seeded):
-    client.post("/i18n/setlang/", {"language": "en", "next": "/indicators/"})
+def test_the_tree_stays_chinese_whatever_the_language_cookie(client, seeded):
+    """The portal is not translated: no English frame around the Chinese tree (its English
+    counterpart is the column at /en/column/, which the footer links to)."""
+    client.cookies["django_language"] = "en"
     html = client.get("/indicators/").content.decode()
-    assert "Indicator system" in html and "Log in" in html
+    assert '<html lang="zh-hans">' in html
+    assert "诊改指标体系" in html and '<a href="/en/column/" hreflang="en" lang="en">' in html
 
 
 def test_r1_load_fixtures_never_changes_the_version_in_force(seeded):

@@ -132,11 +132,47 @@ def test_expert_removed_and_made_lead(expert, recheck_a, province, panel_of_thre
     assert _mails_to(expert) == 2  # lead, removed (assigned was outside the capture)
 
 
-def test_an_expert_who_declares_a_conflict_is_not_told_they_left(expert, assigned_expert, province):
-    panel_assignments.certify(
-        assignment=assigned_expert, user=expert, no_conflict=False, statement="曾为该校讲座"
+def test_a_declared_conflict_tells_staff_once_not_the_expert(
+    expert, assigned_expert, province, recheck_a, sent
+):
+    """R19: staff must replace an expert who declares a conflict: a notice, not a bare e-mail."""
+    sent(
+        lambda: panel_assignments.certify(
+            assignment=assigned_expert, user=expert, no_conflict=False, statement="曾为该校讲座"
+        )
     )
-    assert not _rows(NoticeKind.EXPERT_REMOVED)
+    [notice] = _rows(NoticeKind.EXPERT_REMOVED)
+    assert notice.recipient == province  # the expert left by their own declaration: they know
+    assert recheck_a.school.name in notice.title and "曾为该校讲座" in notice.body
+    assert "补充指派" in notice.body and notice.url == f"/rechecks/{recheck_a.pk}/#panel"
+    _plain(notice)
+    change = PanelChange.objects.get(action="declared")
+    sent(lambda: events.expert_removed.send(sender=None, change=change))
+    assert len(_rows(NoticeKind.EXPERT_REMOVED)) == 1
+    assert _mails_to(province) == 1 and _mails_to(expert) == 0
+
+
+def test_a_conflict_recorded_later_tells_the_expert_and_staff_once(
+    expert, assigned_expert, province, recheck_a, sent
+):
+    """R19: a conflict recorded after assignment: the expert is told they left, staff to replace."""
+    sent(
+        lambda: panel_assignments.record_conflict(
+            expert=assigned_expert.expert,
+            school=recheck_a.school,
+            kind="lectured",
+            user=province,
+            note="受邀讲座",
+        )
+    )
+    assert sorted(_to(NoticeKind.EXPERT_REMOVED)) == ["expert", "province"]
+    staff = Notice.objects.get(kind=NoticeKind.EXPERT_REMOVED, recipient=province)
+    assert "补充指派" in staff.body and recheck_a.school.name in staff.title
+    _plain(staff)
+    change = PanelChange.objects.get(action="conflict")
+    sent(lambda: events.expert_removed.send(sender=None, change=change))
+    assert len(_rows(NoticeKind.EXPERT_REMOVED)) == 2
+    assert _mails_to(province) == 1 and _mails_to(expert) == 1
 
 
 # --- Materials ---------------------------------------------------------------------------------

@@ -59,7 +59,10 @@ def test_without_the_file_the_page_shows_progress_and_refreshes_itself(
     response = client.get(url)
     html = response.content.decode()
     assert response.status_code == 202 and response["Cache-Control"] == "no-store"
-    assert '<meta http-equiv="refresh" content="2">' in html and "已排队" in html
+    # It asks again by script (a timed meta refresh fails WCAG 2.2.1), with a pause button
+    # and a plain link for those without script.
+    assert 'data-refresh-seconds="2"' in html and "js/progress.js" in html and "已排队" in html
+    assert "http-equiv" not in html and "暂停自动刷新" in html
     assert "<script>" not in html
     client.get(url)
     assert len(queued) == 1  # queued once however often the page refreshes

@@ -3,11 +3,11 @@
 from datetime import date
 
 import pytest
-from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from guardian.core import ObjectPermissionChecker
 
+from notices.models import Notice, NoticeKind
 from review.models import (
     Cycle,
     CycleKind,
@@ -234,9 +234,8 @@ def test_r19_declaring_a_conflict_removes_the_expert_and_alerts_staff(
     assert not PanelAssignment.objects.exists()
     assert ExpertConflict.objects.get().school == recheck_a.school
     assert not ObjectPermissionChecker(expert).has_perm("review_recheck", recheck_a)
-    [message] = mail.outbox
-    assert message.to == [province.email]
-    assert "去年为该校做过讲座" in message.body and recheck_a.school.name in message.subject
+    [notice] = Notice.objects.filter(recipient=province, kind=NoticeKind.EXPERT_REMOVED)
+    assert "去年为该校做过讲座" in notice.body and recheck_a.school.name in notice.title
 
 
 def test_certifying_no_conflict_is_recorded_once(assigned_expert, expert):
@@ -374,8 +373,8 @@ def test_r19_a_conflict_recorded_after_assignment_takes_the_expert_off_and_tells
         )
     assert not PanelAssignment.objects.filter(recheck=recheck_a).exists()
     assert not ObjectPermissionChecker(expert).has_perm("review_recheck", recheck_a)
-    [message] = mail.outbox
-    assert message.to == [province.email] and recheck_a.school.name in message.subject
+    [notice] = Notice.objects.filter(recipient=province, kind=NoticeKind.EXPERT_REMOVED)
+    assert recheck_a.school.name in notice.title and "受邀讲座" in notice.body
 
 
 def test_r19_a_conflict_recorded_anywhere_blocks_the_materials(assigned_expert, expert, recheck_a):

@@ -1,0 +1,45 @@
+"""What every browser journey does the same way."""
+
+from tests.conftest import PASSWORD
+
+
+def sign_in(page, base: str, username: str) -> None:
+    """Sign in through the login form as ``username`` (any earlier session is dropped)."""
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_selector(".role-badge")
+
+
+def certified_panel(recheck, *, assigned_by=None, employer: str = "外单位") -> list:
+    """A certified panel of one expert of each kind on ``recheck``, the first the lead.
+
+    Users ``expert0``, ``expert1``… with the suite's password, granted the re-check as
+    ``assign_expert`` grants it; returns their users, the lead first.
+    """
+    from django.utils import timezone
+    from guardian.shortcuts import assign_perm
+
+    from review.models import PanelAssignment
+    from schools.models import Expert, ExpertKind
+    from schools.roles import Role
+    from schools.services.people import upsert_person
+
+    users = []
+    for i, kind in enumerate(ExpertKind):
+        user = upsert_person(
+            username=f"expert{i}", display_name=f"专家{i}", role=Role.EXPERT, password=PASSWORD
+        )
+        expert = Expert.objects.create(name=f"复核专家{i}", employer=employer, kind=kind, user=user)
+        PanelAssignment.objects.create(
+            recheck=recheck,
+            expert=expert,
+            is_lead=i == 0,
+            assigned_by=assigned_by,
+            certified_at=timezone.now(),
+        )
+        assign_perm("review.review_recheck", user, recheck)
+        users.append(user)
+    return users
