@@ -165,6 +165,4 @@ consistency = [
     path("rechecks/<int:pk>/materials.zip", bv.bundle, name="materials_bundle"),
 ]
 
-urlpatterns = (
-    self_diagnosis + rechecks + scoring + verdicts + consistency + factual_check + appeals
-)
+urlpatterns = self_diagnosis + rechecks + scoring + verdicts + consistency + factual_check + appeals

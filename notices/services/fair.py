@@ -51,8 +51,9 @@ def factual_check_opened(check: FactualCheck) -> list[EventNotice]:
             title=f"{name}：复核结论草稿请核对（至 {day(check.closes_on)}）",
             what=f"省级管理人员已审核通过{name}的专家组合议结果，结论草稿（逐项复核结果和理由、"
             "改进措施评价、按规则得出的结论）现交学校核对事实。",
-            next=f"请在 {day(check.closes_on)}前逐项核对：如有事实错误，附上证据（事实、文件或"
-            "数据）提出意见并提交；如无事实错误，请声明无意见。对评判本身的不同看法不在此提出。",
+            next=f"请在 {day(check.closes_on)}（含当日）前逐项核对：如有事实错误，附上证据"
+            "（事实、文件或数据）提出意见并提交；如无事实错误，请声明无意见。"
+            "对评判本身的不同看法不在此提出。",
             url=_draft_url(check),
             recipients=school_staff(check.recheck.school_id),
         )

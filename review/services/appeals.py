@@ -61,7 +61,7 @@ def filing_refusal(record: VerdictRecord, *, today: date | None = None) -> str |
     if today > (last := appeal_deadline(record)):
         return (
             f"结论于 {day(timezone.localdate(record.published_at))}发布，申诉须在发布后 "
-            f"{APPEAL_DAYS} 天内（{day(last)}前）提出，现已超过期限，不能再申诉。"
+            f"{APPEAL_DAYS} 天内（至 {day(last)}，含当日）提出，现已超过期限，不能再申诉。"
         )
     if Appeal.objects.filter(verdict=record, outcome="").exists():
         return "上一次申诉正在处理，处理结果公布后才能再提出申诉。"
@@ -142,7 +142,7 @@ def attach_document(*, appeal: Appeal, user, upload: UploadedFile | None) -> App
     if appeal.outcome:
         raise ValidationError("申诉已经处理完毕，不能再补充材料。")
     if appeal.token:
-        raise ValidationError("已经上传过证明材料；如有多份，请合并为一个 PDF 后在提出申诉前上传。")
+        raise ValidationError("已经上传过证明材料；如有多份，请合并为一个 PDF 后上传。")
     if upload is None:
         raise ValidationError({"document": "请选择要上传的文件。"})
     try:
