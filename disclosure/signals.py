@@ -18,6 +18,7 @@ from zhengai import pagecache
 def connect() -> None:
     from disclosure.models import ColumnDocument
     from review.models import (
+        Appeal,
         Consolidation,
         Cycle,
         Material,
@@ -43,6 +44,7 @@ def connect() -> None:
         Rectification,
         RectificationItem,
         Reapplication,
+        Appeal,  # the column shows that a verdict was appealed and how the appeal ended
         School,
         Expert,
     )

@@ -30,6 +30,7 @@ from review.exporters import verdict_pdf as verdict_document
 from review.models import Cycle, CycleKind, Material
 from review.permissions import get_recheck_for_user, require_provincial
 from review.selectors import verdict_report_data
+from review.selectors.fair import public_appeals
 from review.services.files import stored_file_response
 from review.services.verdict import Verdict
 from review.services.verdict_document import stored_verdict_pdf
@@ -216,6 +217,7 @@ def verdict(request, pk: int):
             "explanation": verdict_document.explanation_in_words(data),
             "requirements": verdict_document.requirements(data),
             "recheck_dates": verdict_document.date_range(data.recheck_start, data.recheck_end),
+            "appeals": public_appeals(record),
         },
     )
 

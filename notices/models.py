@@ -39,6 +39,15 @@ class NoticeKind(models.TextChoices):
     MATERIAL_WITHDRAWN = "material_withdrawn", "公示材料被撤下"
     REPORT_REOPENED = "report_reopened", "自我诊断报告被退回"
     SANCTION_LIFTED = "sanction_lifted", "限制措施解除"
+    # The school's factual check of the draft verdict, and appeals (notices/services/fair.py).
+    FACTUAL_CHECK_OPENED = "factual_check_opened", "复核结论草稿待学校核对"
+    FACTUAL_CHECK_CLOSING = "factual_check_closing", "结论草稿核对即将截止"
+    FACTUAL_CHECK_CLOSED = "factual_check_closed", "结论草稿核对期已结束"
+    FACTUAL_POINTS_SUBMITTED = "factual_points_submitted", "学校提出事实核对意见"
+    FACTUAL_POINTS_ANSWERED = "factual_points_answered", "事实核对完成，可以发布结论"
+    APPEAL_FILED = "appeal_filed", "学校提出申诉"
+    APPEAL_RECOMMENDED = "appeal_recommended", "专家委员会已提出申诉处理建议"
+    APPEAL_DECIDED = "appeal_decided", "申诉处理结果"
 
 
 class Stage(models.TextChoices):

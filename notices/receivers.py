@@ -15,7 +15,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from notices.services import events as told
-from notices.services import outcomes
+from notices.services import fair, outcomes
 from notices.services.scan import sanction_dues, write_notices
 from review import events
 
@@ -123,3 +123,39 @@ def rectification_reported(sender, *, rectification, **kwargs) -> None:
 @_quietly
 def report_reopened(sender, *, reopening, **kwargs) -> None:
     told.write(outcomes.report_reopened(reopening))
+
+
+@receiver(events.factual_check_opened)
+@_quietly
+def factual_check_opened(sender, *, factual_check, **kwargs) -> None:
+    told.write(fair.factual_check_opened(factual_check))
+
+
+@receiver(events.factual_points_submitted)
+@_quietly
+def factual_points_submitted(sender, *, factual_check, **kwargs) -> None:
+    told.write(fair.factual_points_submitted(factual_check))
+
+
+@receiver(events.factual_points_answered)
+@_quietly
+def factual_points_answered(sender, *, factual_check, **kwargs) -> None:
+    told.write(fair.factual_points_answered(factual_check))
+
+
+@receiver(events.appeal_filed)
+@_quietly
+def appeal_filed(sender, *, appeal, **kwargs) -> None:
+    told.write(fair.appeal_filed(appeal))
+
+
+@receiver(events.appeal_recommended)
+@_quietly
+def appeal_recommended(sender, *, appeal, **kwargs) -> None:
+    told.write(fair.appeal_recommended(appeal))
+
+
+@receiver(events.appeal_decided)
+@_quietly
+def appeal_decided(sender, *, appeal, **kwargs) -> None:
+    told.write(fair.appeal_decided(appeal))

@@ -8,8 +8,8 @@ _SECTIONS = {
     pattern.name: section
     for section, patterns in (
         ("self_diagnosis", urls.self_diagnosis),
-        ("rechecks", urls.rechecks + urls.scoring),
-        ("verdicts", urls.verdicts),
+        ("rechecks", urls.rechecks + urls.scoring + urls.factual_check),
+        ("verdicts", urls.verdicts + urls.appeals),
     )
     for pattern in patterns
 }

@@ -59,3 +59,23 @@ material_withdrawn = Signal()
 
 # Staff reopened a submitted self-diagnosis report; kwargs: reopening.
 report_reopened = Signal()
+
+# Staff accepted the consolidation and the school's factual check of the draft opened;
+# kwargs: factual_check.
+factual_check_opened = Signal()
+
+# The school submitted its factual points on the draft; kwargs: factual_check.
+factual_points_submitted = Signal()
+
+# The factual check is done on the school's side and every point is answered (or the school
+# said it has none): staff may publish; kwargs: factual_check.
+factual_points_answered = Signal()
+
+# A school appealed a published verdict; kwargs: appeal.
+appeal_filed = Signal()
+
+# The expert committee recorded its recommendation on an appeal; kwargs: appeal.
+appeal_recommended = Signal()
+
+# Provincial staff decided an appeal (upheld, or corrected); kwargs: appeal.
+appeal_decided = Signal()

@@ -2,8 +2,10 @@
 
 from django.urls import path
 
+from review.views import appeals as av
 from review.views import bundle as bv
 from review.views import consistency as cv
+from review.views import factual_check as fc
 from review.views import materials as mv
 from review.views import rechecks as rv
 from review.views import report_files as rf
@@ -127,6 +129,35 @@ verdicts = [
     path("sanctions/", vv.sanctions, name="sanctions"),
 ]
 
+# A fair verdict: the school's factual check of the draft (with the re-check's pages)…
+factual_check = [
+    path("rechecks/<int:pk>/review/accept/", fc.open_check, name="factual_open"),
+    path("rechecks/<int:pk>/draft/", fc.draft, name="factual_check"),
+    path("rechecks/<int:pk>/draft/submit/", fc.submit, name="factual_submit"),
+    path("rechecks/<int:pk>/draft/none/", fc.declare_none, name="factual_none"),
+    path("rechecks/<int:pk>/draft/answers/", fc.answers, name="factual_answers"),
+    path(
+        "rechecks/<int:pk>/draft/points/<int:point_pk>/delete/",
+        fc.remove_point,
+        name="factual_remove_point",
+    ),
+    path(
+        "rechecks/<int:pk>/draft/points/<int:point_pk>/document/",
+        fc.point_document,
+        name="factual_point_document",
+    ),
+]
+
+# … and appeals after publication (with the verdicts).
+appeals = [
+    path("verdicts/<int:pk>/appeal/", av.new_appeal, name="appeal_new"),
+    path("appeals/<int:pk>/", av.appeal, name="appeal"),
+    path("appeals/<int:pk>/document/", av.document, name="appeal_document"),
+    path("appeals/<int:pk>/attach/", av.attach, name="appeal_attach"),
+    path("appeals/<int:pk>/recommend/", av.recommend, name="appeal_recommend"),
+    path("appeals/<int:pk>/decide/", av.decide, name="appeal_decide"),
+]
+
 # Consistency of the panels, and a re-check's materials in one zip.
 consistency = [
     path("consistency/", cv.province, name="consistency"),
@@ -134,4 +165,4 @@ consistency = [
     path("rechecks/<int:pk>/materials.zip", bv.bundle, name="materials_bundle"),
 ]
 
-urlpatterns = self_diagnosis + rechecks + scoring + verdicts + consistency
+urlpatterns = self_diagnosis + rechecks + scoring + verdicts + consistency + factual_check + appeals

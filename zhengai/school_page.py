@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from notices.selectors import sent_to_school
+from review.selectors.fair import story_entries as fair_verdict_entries
 from review.selectors.story import StoryEntry, school_story
 from schools.models import GuidanceFocus
 from schools.permissions import get_school_for_user, is_provincial
@@ -60,7 +61,9 @@ def school_detail(request, pk: int):
             "can_set_focus": is_provincial(request.user),
             "focuses": GuidanceFocus.choices,
             "errors": errors,
-            "story": school_story(school, extra=_notice_entries(school)),
+            "story": school_story(
+                school, extra=[*_notice_entries(school), *fair_verdict_entries(school)]
+            ),
         },
         status=400 if errors else 200,
     )

@@ -289,6 +289,9 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
 # How long a claimed notice e-mail may stay 发送中 before another worker may send it: well
 # above one SMTP exchange (EMAIL_TIMEOUT), so only a dead sender's claim ever lapses.
 NOTICE_EMAIL_LEASE_SECONDS = env_int("NOTICE_EMAIL_LEASE_SECONDS", 600, minimum=1)
+# The province's window for a school's factual check of the draft verdict, in days from the
+# day staff accept the panel's consolidation (that day counts as the first).
+FACTUAL_CHECK_DAYS = env_int("FACTUAL_CHECK_DAYS", 7, minimum=1)
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", None if PRODUCTION else "http://127.0.0.1:8000")
 if PRODUCTION and not (PORTAL_BASE_URL or "").startswith("https://"):
     # Links in e-mails are built from it: never 127.0.0.1 in production.

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notices.models import EmailStatus, Notice, NoticeKind, Stage
+from notices.services import fair
 from notices.services.outbox import notices_written
 from notices.services.stages import stage_for, when_text
 from review.models import (
@@ -95,6 +96,7 @@ def scan(*, today: date | None = None) -> ScanResult:
         dues += _findings_due(today)
         dues += _rectification_due(today)
         dues += _improvement_end(today)
+        dues += [Due(**fields) for fields in fair.window_dues(today)]
         sanction_dues, entries = _sanctions(today)
         dues += sanction_dues
         created = write_notices(dues, people, today=today)

@@ -4,6 +4,20 @@ The app label stays ``review``, so migrations do not move. Migrations name the u
 (``review.models._material_upload_to``…), which is why those are re-exported too.
 """
 
+from review.models.appeals import (
+    Appeal,
+    AppealClaim,
+    AppealGround,
+    AppealOutcome,
+    Recommendation,
+    _appeal_upload_to,
+)
+from review.models.factual_check import (
+    EvidenceKind,
+    FactualCheck,
+    FactualPoint,
+    _point_upload_to,
+)
 from review.models.rechecks import (
     Cycle,
     CycleKind,
@@ -54,6 +68,16 @@ from review.models.verdicts import (
 )
 
 __all__ = [
+    "Appeal",
+    "AppealClaim",
+    "AppealGround",
+    "AppealOutcome",
+    "Recommendation",
+    "_appeal_upload_to",
+    "EvidenceKind",
+    "FactualCheck",
+    "FactualPoint",
+    "_point_upload_to",
     "DocumentKind",
     "EditConflict",
     "ElementEntry",

@@ -23,6 +23,7 @@ from review.models import (
 )
 from review.selectors import verdicts_in_force
 from review.services.deadlines import rectification_due
+from review.services.factual_check import publish_refusal as factual_check_refusal
 from review.services.scoring import _comparison, consolidated_matched, elements_of
 from review.services.staff_review import accept_consolidation, publish_refusal
 from review.services.verdict import (
@@ -42,7 +43,7 @@ def publish_verdict(*, recheck: Recheck, user) -> VerdictRecord:
     )
     if VerdictRecord.objects.filter(recheck=recheck).exists():
         raise ValidationError("该复核的结论已经发布；如需更正，请新建更正记录。")
-    if refusal := publish_refusal(recheck):
+    if refusal := publish_refusal(recheck) or factual_check_refusal(recheck):
         raise ValidationError(refusal)
     # Staff's review accepts the consolidation; publishing needs that acceptance.
     consolidation = accept_consolidation(recheck=recheck, user=user)

@@ -213,14 +213,22 @@ def save_consolidation(
     measures_reason: str,
     report: str,
     submit: bool = False,
+    answering: bool = False,
 ) -> Consolidation:
-    """The lead's one finding per element with a reason, the rating and the report."""
+    """The lead's one finding per element with a reason, the rating and the report.
+
+    ``answering``: the lead changes an element's finding in answer to the school's factual
+    point on the accepted draft (``review/services/factual_check.py``); nothing else changes.
+    """
     recheck = Recheck.objects.select_for_update().get(pk=recheck.pk)
     lead = recheck.assignments.filter(is_lead=True, expert__user=user).first()
     if lead is None:
         raise ValidationError("只有专家组组长可以合议。")
     consolidation, _ = Consolidation.objects.get_or_create(recheck=recheck)
-    if consolidation.submitted_at or consolidation.state not in EDITABLE_STATES:
+    if answering:
+        if consolidation.state != ConsolidationState.ACCEPTED:
+            raise ValidationError("只有在学校核对结论草稿期间，组长才能按核对意见修改评议。")
+    elif consolidation.submitted_at or consolidation.state not in EDITABLE_STATES:
         raise ValidationError("合议结果已提交，不能再修改。")
     elements = {e.code: e for e in elements_of(recheck)}
     errors = consolidation_errors(
@@ -239,6 +247,8 @@ def save_consolidation(
         )
         row.consistent, row.reason = finding.consistent, finding.reason.strip()
         row._history_user = user
+        if answering:
+            row._change_reason = "review.factual_check.changed"
         row.save()
     consolidation.measures_rating = measures_rating
     consolidation.measures_reason = measures_reason.strip()

@@ -15,10 +15,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from review.models import Consolidation, ConsolidationState, PanelAssignment, VerdictRecord
+from review.models import (
+    Consolidation,
+    ConsolidationState,
+    FactualCheck,
+    PanelAssignment,
+    VerdictRecord,
+)
 from review.permissions import get_recheck_for_user, require_provincial
 from review.selectors.consistency import recheck_agreement
-from review.services import publication, scoring, staff_review
+from review.selectors.fair import points_of
+from review.services import factual_check, publication, scoring, staff_review
 from review.services.verdict import MeasuresRating, decide_verdict, explain_in_words
 from schools.permissions import is_provincial, reads_everything
 from zhengai.confirm import Confirmation, confirmation_page, confirmed, day
@@ -90,7 +97,11 @@ def review_context(recheck) -> dict:
         "matched": matched,
         "verdict": decide_verdict(matched, rating),
         "explanation": explain_in_words(matched, rating),
-        "refusal": staff_review.publish_refusal(recheck),
+        "refusal": staff_review.publish_refusal(recheck) or factual_check.publish_refusal(recheck),
+        "factual_check": (check := FactualCheck.objects.filter(recheck=recheck).first()),
+        "factual_points": list(points_of(check).filter(submitted_at__isnull=False))
+        if check
+        else [],
         "agreement": recheck_agreement(recheck),
     }
     return context
@@ -168,6 +179,10 @@ def _publish_confirmation(recheck) -> Confirmation:
             "学校开始整改：整改期限为复核结束后一年。",
             "如按规则须采取限制措施（结论为异常，或连续两次待改进），同时记入限制措施台账并通知学校。",
         ]
+        if context["factual_check"] is None:
+            confirmation.happens.insert(
+                0, "学校没有核对过结论草稿：发布后，事实错误只能通过申诉或更正记录纠正。"
+            )
     return confirmation
 
 

@@ -25,6 +25,7 @@ from review.services import rectification as rectification_service
 from review.services.files import stored_file_response
 from review.services.verdict import MeasuresRating, Verdict, may_reapply
 from review.services.verdict_document import stored_verdict_pdf
+from review.views.appeals import verdict_appeals
 from schools.models import School
 from schools.permissions import is_provincial, reads_everything, school_of
 
@@ -55,6 +56,7 @@ def verdict(request, pk: int):
         "may_reapply": correction is None
         and may_reapply(Verdict(record.verdict), timezone.localdate(record.published_at), today),
     }
+    context |= verdict_appeals(record, request.user)
     return render(request, "review/verdict.html", context)
 
 
