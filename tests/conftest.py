@@ -280,4 +280,22 @@ def score_and_publish(recheck, experts, province, *, matched: int, rating: str):
         report="复核报告正文",
         submit=True,
     )
+    school_checks_the_draft(recheck, province)
     return publication.publish_verdict(recheck=recheck, user=province)
+
+
+def school_checks_the_draft(recheck, province):
+    """R28: staff accept the consolidation and send the draft to the school, whose staff find
+    no factual error; staff may publish then."""
+    from django.utils import timezone
+
+    from review.services import factual_check
+
+    today = max(timezone.localdate(), recheck.end_date)
+    check = factual_check.open_factual_check(recheck=recheck, user=province, today=today)
+    from notices.services.events import school_staff
+
+    # One of the school's own people if it has any (a new one would be told of the verdict).
+    acting = school_staff(recheck.school_id)
+    school_user = acting[0] if acting else _person("checker", Role.SCHOOL_STAFF, recheck.school)
+    return factual_check.declare_no_points(check=check, user=school_user)

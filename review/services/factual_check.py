@@ -93,11 +93,15 @@ def unanswered(check: FactualCheck):
 def publish_refusal(recheck: Recheck, *, today: date | None = None) -> str | None:
     """Why the factual check still holds the verdict back (in Chinese), or None.
 
-    No check opened (a consolidation published straight from its submission): None.
+    Every verdict from a re-check passes the school's check of the draft: staff accept the
+    consolidation and send the draft first; no check opened yet holds the verdict back too.
     """
     check = FactualCheck.objects.filter(recheck_id=recheck.pk).first()
     if check is None:
-        return None
+        return (
+            "结论草稿还没有交学校核对事实：请先审核通过并交学校核对草稿，"
+            "学校核对结束后才能发布结论。"
+        )
     waiting = unanswered(check).count()
     if waiting:
         return f"学校提出的 {waiting} 条事实核对意见组长尚未答复，答复后才能发布结论。"

@@ -43,12 +43,15 @@ def publish_verdict(*, recheck: Recheck, user) -> VerdictRecord:
     )
     if VerdictRecord.objects.filter(recheck=recheck).exists():
         raise ValidationError("该复核的结论已经发布；如需更正，请新建更正记录。")
-    if refusal := publish_refusal(recheck) or factual_check_refusal(recheck):
+    if refusal := publish_refusal(recheck):
         raise ValidationError(refusal)
-    # Staff's review accepts the consolidation; publishing needs that acceptance.
+    # Staff's review accepts the consolidation; publishing needs that acceptance, and the
+    # school's check of the draft it sent (R28).
     consolidation = accept_consolidation(recheck=recheck, user=user)
     if consolidation.submitted_at is None:
         raise ValidationError("专家组尚未提交合议结果。")
+    if refusal := factual_check_refusal(recheck):
+        raise ValidationError(refusal)
     count = consolidated_matched(consolidation)
     rating = MeasuresRating(consolidation.measures_rating)
     record = VerdictRecord.objects.create(

@@ -179,10 +179,6 @@ def _publish_confirmation(recheck) -> Confirmation:
             "学校开始整改：整改期限为复核结束后一年。",
             "如按规则须采取限制措施（结论为异常，或连续两次待改进），同时记入限制措施台账并通知学校。",
         ]
-        if context["factual_check"] is None:
-            confirmation.happens.insert(
-                0, "学校没有核对过结论草稿：发布后，事实错误只能通过申诉或更正记录纠正。"
-            )
     return confirmation
 
 

@@ -15,6 +15,7 @@ from disclosure.models import DocumentKind
 from indicators.models import IndicatorSystem
 from review.models import ConsolidationState, MaterialKind
 from review.services import publication
+from tests.conftest import school_checks_the_draft
 from tests.disclosure.test_public import _publish_all, _scored
 from zhengai import pagecache
 
@@ -37,6 +38,7 @@ def _published(recheck, experts, province):
     consolidation.submitted_at = consolidation.modified
     consolidation.state = ConsolidationState.SUBMITTED  # as the lead's submission leaves it
     consolidation.save()
+    school_checks_the_draft(recheck, province)
     return publication.publish_verdict(recheck=recheck, user=province)
 
 

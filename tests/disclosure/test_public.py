@@ -16,7 +16,7 @@ from review.models import ConsolidationState, MaterialKind
 from review.services import materials, publication
 from review.services import self_diagnosis as sd_service
 from review.services.scoring import FindingInput
-from tests.conftest import ELEMENT_CODES
+from tests.conftest import ELEMENT_CODES, school_checks_the_draft
 from tests.uploads import tiny_pdf
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +129,7 @@ def test_never_leak_expert_findings_before_or_after_publication(
     consolidation.submitted_at = consolidation.modified
     consolidation.state = ConsolidationState.SUBMITTED
     consolidation.save()
+    school_checks_the_draft(recheck_a, province)
     record = publication.publish_verdict(recheck=recheck_a, user=province)
     for url in [*pages, f"/column/verdicts/{record.pk}/"]:
         html = client.get(url).content.decode()

@@ -43,3 +43,20 @@ def certified_panel(recheck, *, assigned_by=None, employer: str = "外单位") -
         assign_perm("review.review_recheck", user, recheck)
         users.append(user)
     return users
+
+
+def draft_checked_by_the_school(page, base: str, recheck_pk: int, *, staff: str, school: str):
+    """Staff send the draft verdict to the school, whose staff declare no factual error (each
+    after its summary); ends with staff back on the review page, where they may publish."""
+    sign_in(page, base, staff)
+    page.goto(f"{base}/rechecks/{recheck_pk}/review/")
+    page.click("text=审核通过，交学校核对草稿…")
+    page.click(".confirm-actions button[type=submit]")
+    assert "已交学校核对结论草稿" in page.locator(".messages").inner_text()
+    sign_in(page, base, school)
+    page.goto(f"{base}/rechecks/{recheck_pk}/draft/")
+    page.click("text=声明无事实错误…")
+    page.click(".confirm-actions button[type=submit]")
+    assert "已声明结论草稿没有事实错误" in page.locator(".messages").inner_text()
+    sign_in(page, base, staff)
+    page.goto(f"{base}/rechecks/{recheck_pk}/review/")

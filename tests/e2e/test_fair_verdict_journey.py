@@ -22,10 +22,11 @@ from review.services.scoring import FindingInput
 from schools.models import Expert, ExpertKind, School
 from schools.roles import Role
 from schools.services.people import upsert_person
+from tests.conftest import PASSWORD
+from tests.e2e.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "secret-页面测试"
 CODES = ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "3.1", "3.2", "4.1", "4.2"]
 CODES += ["5.1", "5.2", "5.3", "5.4"]
 SHOTS = os.environ.get("FAIR_SCREENSHOTS", "")  # a folder to keep the screenshots in
@@ -91,15 +92,6 @@ def consolidated_recheck(transactional_db, settings):
     return recheck
 
 
-def _login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector(".role-badge")
-
-
 def _looked_at(page, name):
     """The page at 1280 px and at 390 px: nothing wider than the screen on a phone."""
     for width in (1280, 390):
@@ -115,7 +107,7 @@ def test_draft_point_answer_publication_appeal_correction(page, live_server, con
     base, recheck = live_server.url, consolidated_recheck
 
     # Staff accept the consolidation and send the draft to the school, after a summary.
-    _login(page, base, "officer")
+    sign_in(page, base, "officer")
     page.goto(f"{base}/rechecks/{recheck.pk}/review/")
     page.click("text=审核通过，交学校核对草稿…")
     assert "不显示专家姓名" in page.locator("main").inner_text()
@@ -125,7 +117,7 @@ def test_draft_point_answer_publication_appeal_correction(page, live_server, con
     assert "尚未提交意见" in page.locator("#factual").inner_text()
 
     # The school reads the draft (no expert's name) and points out one factual error.
-    _login(page, base, "secretary")
+    sign_in(page, base, "secretary")
     page.goto(f"{base}/rechecks/{recheck.pk}/")
     page.click("text=核对复核结论草稿")
     draft = page.locator("main").inner_text()
@@ -147,7 +139,7 @@ def test_draft_point_answer_publication_appeal_correction(page, live_server, con
     assert "已提交 1 条事实核对意见" in page.locator(".messages").inner_text()
 
     # The lead answers: the finding on 3.2 changes to 相符.
-    _login(page, base, "expert0")
+    sign_in(page, base, "expert0")
     page.goto(f"{base}/rechecks/{recheck.pk}/")
     page.click("text=学校对结论草稿的事实核对意见及答复")
     point = FactualPoint.objects.get()
@@ -161,18 +153,18 @@ def test_draft_point_answer_publication_appeal_correction(page, live_server, con
     assert "已答复 1 条意见" in page.locator(".messages").inner_text()
 
     # Staff publish: the verdict is computed from the changed finding.
-    _login(page, base, "officer")
+    sign_in(page, base, "officer")
     page.goto(f"{base}/rechecks/{recheck.pk}/review/")
     assert "已修改评议" in page.locator("#factual").inner_text()
     _looked_at(page, "staff-review")
-    page.click("text=审核通过并发布结论…")
+    page.click("#decide >> text=发布结论…")
     page.click(".confirm-actions button[type=submit]")
     assert "复核结论“有效”已发布" in page.locator(".messages").inner_text()
     record = VerdictRecord.objects.get()
     assert record.matched == 14
 
     # The school appeals on a ground, after a summary.
-    _login(page, base, "secretary")
+    sign_in(page, base, "secretary")
     page.goto(f"{base}/verdicts/{record.pk}/")
     page.click("text=提出申诉…")
     page.click("text=下一步：确认申诉…")
@@ -188,7 +180,7 @@ def test_draft_point_answer_publication_appeal_correction(page, live_server, con
     appeal = Appeal.objects.get()
 
     # The committee recommends a correction.
-    _login(page, base, "member")
+    sign_in(page, base, "member")
     page.goto(f"{base}/appeals/{appeal.pk}/")
     page.check("input[name=recommendation][value=correct]")
     page.fill("#recommendation-reason", "停招专业不在课程诊改范围内，4.1 应为相符。")
@@ -197,7 +189,7 @@ def test_draft_point_answer_publication_appeal_correction(page, live_server, con
     assert "建议已记录" in page.locator(".messages").inner_text()
 
     # Staff correct the verdict through the correction record.
-    _login(page, base, "officer")
+    sign_in(page, base, "officer")
     page.goto(f"{base}/appeals/{appeal.pk}/")
     page.check("input[name=outcome][value=corrected]")
     page.fill("#decide-matched", "15")

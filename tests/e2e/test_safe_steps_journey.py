@@ -24,7 +24,7 @@ from schools.models import School
 from schools.roles import Role
 from schools.services.people import upsert_person
 from tests.conftest import PASSWORD
-from tests.e2e.helpers import certified_panel, sign_in
+from tests.e2e.helpers import certified_panel, draft_checked_by_the_school, sign_in
 from tests.uploads import tiny_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -118,7 +118,7 @@ def test_materials_published_with_confirmation_then_review_return_resubmit_publi
     # Staff read the consolidation and return it with a reason (an empty one is refused).
     sign_in(page, base, "officer")
     page.goto(f"{base}/rechecks/{recheck.pk}/")
-    page.click("text=审核合议结果（发布或退回）")
+    page.click("text=审核合议结果（交学校核对或退回）")
     body = page.locator("main").inner_text()
     assert "复核专家1" in body and "专家组合议" in body and "未见机制" in body
     page.click("#decide button[type=submit]")
@@ -138,11 +138,13 @@ def test_materials_published_with_confirmation_then_review_return_resubmit_publi
     page.click(".confirm-actions button[type=submit]")
     assert "合议结果已提交" in page.locator(".messages").inner_text()
 
-    # Staff see the return on record and publish after the summary.
+    # Staff see the return on record, send the draft to the school (which finds no factual
+    # error) and publish after the summary.
     sign_in(page, base, "officer")
     page.goto(f"{base}/rechecks/{recheck.pk}/review/")
     assert "重新提交" in page.locator("#state").inner_text()
-    page.click("text=审核通过并发布结论…")
+    draft_checked_by_the_school(page, base, recheck.pk, staff="officer", school="secretary")
+    page.click("#decide >> text=发布结论…")
     assert "结论发布后不能修改或撤回" in page.locator("main").inner_text()
     page.click(".confirm-actions button[type=submit]")
     assert "复核结论“有效”已发布" in page.locator(".messages").inner_text()

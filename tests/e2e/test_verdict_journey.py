@@ -12,7 +12,7 @@ from schools.models import Expert, ExpertKind, School
 from schools.roles import Role
 from schools.services.people import upsert_person
 from tests.conftest import PASSWORD
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import draft_checked_by_the_school, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -100,12 +100,14 @@ def test_experts_score_lead_consolidates_staff_publish_school_follows_up(
     page.click(".confirm-actions button[type=submit]")
     assert "合议结果已提交" in page.locator(".messages").inner_text()
 
-    # Staff see the rule's verdict, review the consolidation, then publish it.
+    # Staff see the rule's verdict, review the consolidation, send the draft to the school
+    # (which finds no factual error), then publish it.
     sign_in(page, base, "officer")
     page.goto(f"{base}/rechecks/{recheck.pk}/")
     assert "按规则应得结论：待改进" in page.locator("#verdict").inner_text()
-    page.click("text=审核合议结果（发布或退回）")
-    page.click("text=审核通过并发布结论…")
+    page.click("text=审核合议结果（交学校核对或退回）")
+    draft_checked_by_the_school(page, base, recheck.pk, staff="officer", school="secretary")
+    page.click("#decide >> text=发布结论…")
     page.click(".confirm-actions button[type=submit]")
     assert "复核结论“待改进”已发布" in page.locator(".messages").inner_text()
 

@@ -245,7 +245,8 @@ def test_findings_tell_the_lead_and_consolidation_tells_staff(
     assert len(_rows(NoticeKind.FINDINGS_SUBMITTED)) == 2
     assert len(_rows(NoticeKind.CONSOLIDATION_SUBMITTED)) == 1
     assert len(_rows(NoticeKind.VERDICT_PUBLISHED)) == 4
-    assert _mails_to(alice) == 1  # the verdict
+    assert _to(NoticeKind.FACTUAL_CHECK_OPENED) == ["alice"]  # the draft, before the verdict
+    assert _mails_to(alice) == 2  # the draft to check, the verdict
     assert _mails_to(panel_of_three[0]) == 3  # two findings, the verdict
 
 

@@ -22,7 +22,7 @@ from review.models import (
 from review.services import materials, scoring
 from review.services import self_diagnosis as sd_service
 from review.services.scoring import FindingInput
-from tests.conftest import ELEMENT_CODES, panel_members
+from tests.conftest import ELEMENT_CODES, panel_members, school_checks_the_draft
 from tests.uploads import tiny_pdf
 
 pytestmark = pytest.mark.django_db
@@ -338,6 +338,7 @@ def test_publishing_the_verdict_is_confirmed_and_acts_once(
     from tests.review.test_staff_review import consolidated
 
     consolidated(recheck_a, panel_of_three)
+    school_checks_the_draft(recheck_a, province)
     url = f"/rechecks/{recheck_a.pk}/publish/"
     html = _assert_summary(_as(client, province).get(url), "学校", "社会公众", "此操作不可撤销")
     assert "有效" in html

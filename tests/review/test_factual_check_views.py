@@ -9,7 +9,13 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from review.models import ConsolidationState, FactualCheck, FactualPoint
+from review.models import (
+    Consolidation,
+    ConsolidationState,
+    FactualCheck,
+    FactualPoint,
+    VerdictRecord,
+)
 from review.services import factual_check, publication
 from tests.review.test_factual_check_service import a_point, draft_ready
 from tests.review.test_staff_review import consolidated
@@ -194,12 +200,19 @@ def test_r28_the_steps_appear_in_the_schools_story(
     assert "组长答复 1.1 的事实核对意见：未修改评议（制度印发晚于复核，不改）" in html
 
 
-def test_r28_publishing_without_the_check_says_so_on_its_summary(
+def test_r28_publishing_is_refused_until_the_draft_went_to_the_school(
     client, province, recheck_a, panel_of_three
 ):
+    """Every verdict from a re-check passes the school's check of the draft: the staff review
+    offers only sending it, and the publish step refuses."""
     consolidated(recheck_a, panel_of_three)
-    page = _as(client, province).get(f"/rechecks/{recheck_a.pk}/publish/").content.decode()
-    assert "学校没有核对过结论草稿" in page
+    review = _as(client, province).get(f"/rechecks/{recheck_a.pk}/review/").content.decode()
+    assert "交学校核对草稿" in review and f"/rechecks/{recheck_a.pk}/publish/" not in review
+    page = client.get(f"/rechecks/{recheck_a.pk}/publish/").content.decode()
+    assert "结论草稿还没有交学校核对事实" in page and 'name="confirm"' not in page
+    client.post(f"/rechecks/{recheck_a.pk}/publish/", {"confirm": "yes"})
+    assert not VerdictRecord.objects.exists()
+    assert Consolidation.objects.get(recheck=recheck_a).state == ConsolidationState.SUBMITTED
 
 
 def test_r28_the_verdict_page_links_the_checks_record(

@@ -17,7 +17,7 @@ from review.selectors import verdicts_in_force
 from review.services import publication, rectification, scoring
 from review.services.scoring import FindingInput
 from review.services.verdict import Verdict
-from tests.conftest import ELEMENT_CODES, score_and_publish
+from tests.conftest import ELEMENT_CODES, school_checks_the_draft, score_and_publish
 
 pytestmark = pytest.mark.django_db
 
@@ -346,6 +346,7 @@ def test_r1_recheck_keeps_its_version_when_a_new_one_comes_into_force(
         submit=True,
     )
     assert scoring.consolidated_matched(recheck_a.consolidation) == 15
+    school_checks_the_draft(recheck_a, province)
     record = publication.publish_verdict(recheck=recheck_a, user=province)
     assert record.matched == 15 and record.verdict == Verdict.EFFECTIVE
     assert len(record.comparison) == 15

@@ -16,7 +16,7 @@ from review import events
 from review.models import Consolidation, ConsolidationReturn, ConsolidationState, VerdictRecord
 from review.services import publication, scoring, staff_review
 from review.services.scoring import FindingInput
-from tests.conftest import ELEMENT_CODES
+from tests.conftest import ELEMENT_CODES, school_checks_the_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -160,9 +160,12 @@ def test_return_resubmit_publish_keeps_the_history(client, province, recheck_a, 
     assert back.resubmitted_at == consolidation.submitted_at
     reasons = {h.history_change_reason for h in consolidation.history.all()}
     assert {"review.consolidation.returned", "review.consolidation.submitted"} <= reasons
-    # Staff see the return on record, then publish.
+    # Staff see the return on record, send the draft to the school, then publish.
     html = _as(client, province).get(f"/rechecks/{recheck_a.pk}/review/").content.decode()
     assert "1.1 的理由请引用材料页码" in html and "重新提交" in html
+    client.post(f"/rechecks/{recheck_a.pk}/publish/", {"confirm": "yes"})
+    assert not VerdictRecord.objects.exists()  # not before the school checked the draft
+    school_checks_the_draft(recheck_a, province)
     client.post(f"/rechecks/{recheck_a.pk}/publish/", {"confirm": "yes"})
     record = VerdictRecord.objects.get()
     assert record.report == "修改后的报告"
@@ -195,6 +198,9 @@ def test_accepting_is_its_own_step_before_publication(province, recheck_a, panel
     assert consolidation.state == ConsolidationState.ACCEPTED
     with pytest.raises(ValidationError):
         staff_review.return_consolidation(recheck=recheck_a, user=province, reason="晚了")
+    with pytest.raises(ValidationError, match="交学校核对"):
+        publication.publish_verdict(recheck=recheck_a, user=province)
+    school_checks_the_draft(recheck_a, province)
     record = publication.publish_verdict(recheck=recheck_a, user=province)
     assert record.matched == 14
     assert Consolidation.objects.get(recheck=recheck_a).state == ConsolidationState.PUBLISHED

@@ -8,7 +8,7 @@ from django.test import Client
 from review.services import publication, scoring
 from review.services.panel_assignments import assign_expert
 from review.services.scoring import FindingInput
-from tests.conftest import ELEMENT_CODES
+from tests.conftest import ELEMENT_CODES, school_checks_the_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -79,18 +79,18 @@ def test_r14_certified_panel_member_sees_the_verdict_the_rule_gives(
 ):
     html = _page(client, panel_of_three[1], consolidated)  # a member, not the lead
     assert PREVIEW in html and "待改进" in html
-    assert "审核通过并发布结论" not in html  # publishing stays with staff
+    assert "审核合议结果" not in html and "/review/" not in html  # staff review and publish
 
 
 def test_r14_staff_see_the_verdict_and_may_publish(client, province, consolidated):
     html = _page(client, province, consolidated)
     # Publishing goes through the staff review page (and its confirmation).
-    assert PREVIEW in html and "待改进" in html and "审核合议结果（发布或退回）" in html
+    assert PREVIEW in html and "待改进" in html and "审核合议结果（交学校核对或退回）" in html
 
 
 def test_r14_committee_sees_the_verdict_but_may_not_publish(client, committee, consolidated):
     html = _page(client, committee, consolidated)
-    assert PREVIEW in html and "待改进" in html and "审核合议结果（发布或退回）" not in html
+    assert PREVIEW in html and "待改进" in html and "审核合议结果（交学校核对或退回）" not in html
 
 
 def test_r14_the_public_column_shows_no_verdict_before_sign_off(school_a, consolidated):
@@ -104,6 +104,7 @@ def test_r14_the_public_column_shows_no_verdict_before_sign_off(school_a, consol
 def test_r14_after_publication_the_school_sees_the_published_verdict(
     client, alice, province, consolidated
 ):
+    school_checks_the_draft(consolidated, province)
     record = publication.publish_verdict(recheck=consolidated, user=province)
     html = _page(client, alice, consolidated)
     assert PREVIEW not in html

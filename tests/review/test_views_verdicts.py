@@ -5,7 +5,7 @@ import pytest
 from review.models import Finding, VerdictRecord
 from review.services import publication, scoring
 from review.services.scoring import FindingInput
-from tests.conftest import ELEMENT_CODES, score_and_publish
+from tests.conftest import ELEMENT_CODES, school_checks_the_draft, score_and_publish
 from tests.uploads import tiny_pdf
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +119,7 @@ def test_consolidation_flags_disagreement_and_previews_the_verdict(
 @pytest.mark.parametrize("who", ["committee", "alice", "bob", "expert"])
 def test_only_province_publishes(client, everyone, recheck_a, panel_of_three, province, who):
     score_and_publish_without_publishing(recheck_a, panel_of_three)
+    school_checks_the_draft(recheck_a, province)
     url = f"/rechecks/{recheck_a.pk}/publish/"
     response = _as(client, everyone[who]).post(url, {"confirm": "yes"})
     assert response.status_code == 404
@@ -185,6 +186,7 @@ def test_school_never_sees_individual_findings(client, alice, recheck_a, panel_o
     )
     client.force_login(alice)
     pages = [f"/rechecks/{recheck_a.pk}/", f"/rechecks/{recheck_a.pk}/score/"]
+    school_checks_the_draft(recheck_a, province)
     record = publication.publish_verdict(recheck=recheck_a, user=province)
     pages += [f"/verdicts/{record.pk}/", f"/verdicts/{record.pk}/rectification/"]
     for url in pages:
