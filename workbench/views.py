@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -21,13 +22,15 @@ from review.services.panels import DEFAULT_PANEL_SIZE
 from schools.models import City
 from schools.permissions import is_provincial, reads_everything, role_of, school_of
 from schools.roles import Role
+from workbench import cache as workbench_cache
 from workbench.models import ReminderBatch, ReminderStep
 from workbench.selectors import charts as chart_data
 from workbench.selectors.expert import expert_queue
-from workbench.selectors.province import province_queue, report_progress
+from workbench.selectors.province import failed_emails, province_queue, report_progress
 from workbench.selectors.reminders import behind_on, with_people
 from workbench.selectors.school import school_round
 from workbench.services import charts
+from workbench.services.charts import REPORT_SERIES, VERDICT_SERIES, legend, stacked_bars
 from workbench.services.reminders import reminder_text, send_reminder
 from workbench.services.stages import stage_bar
 
@@ -49,38 +52,61 @@ STEP_URLS = {
 
 
 def school_context(request, school) -> dict:
+    """The school's round (stored until a row it is read from changes), its notices (live)."""
     today = timezone.localdate()
+    data = workbench_cache.cached(
+        f"school:{school.pk}:{today.isoformat()}", lambda: _school_round(school, today)
+    )
+    return {
+        **data,
+        "school": school,
+        "today": today,
+        "notices": list(request.user.notices.all()[:5]),
+        "own": own_heat_row(school),
+    }
+
+
+def _school_round(school, today) -> dict:
     data = school_round(school, today=today)
     bar = stage_bar(data["facts"], today=today)
     for step in bar.steps:
         step.url = (
             STEP_URLS[step.url_name](data) if step.url_name and step.state != "skipped" else ""
         )
-    return {
-        **data,
-        "school": school,
-        "bar": bar,
-        "today": today,
-        "notices": list(request.user.notices.all()[:5]),
-        "own": _own_heat_row(school),
-    }
+    return {**data, "bar": bar}
 
 
 def province_context(request) -> dict:
+    """The province's queue and charts, stored until a row they are read from changes (the
+    markup of the charts too); only the failed e-mails are counted on every request."""
     today = timezone.localdate()
+    page = workbench_cache.cached(f"province:{today.isoformat()}", lambda: _province_page(today))
+    return {
+        **page,
+        "items": [*page["items"], failed_emails()],
+        "charts": mark_safe(page["charts"]),  # noqa: S308 rendered by the template engine
+        "today": today,
+        "read_only": not is_provincial(request.user),
+    }
+
+
+def _province_page(today) -> dict:
     progress = report_progress(today.year)
     queue = province_queue(today=today, panel_size=DEFAULT_PANEL_SIZE, progress=progress)
     rows = [(label, dict(progress.get(value, {}))) for value, label in City.choices]
-    verdict_rows = chart_data.verdicts_per_cycle()
-    return {
-        **queue,
-        "today": today,
-        "read_only": not is_provincial(request.user),
-        "progress": charts.stacked_bars(rows, charts.REPORT_SERIES),
-        "progress_legend": charts.legend(charts.REPORT_SERIES),
-        "verdict_chart": charts.stacked_bars(verdict_rows, charts.VERDICT_SERIES, label_width=76),
-        "verdict_legend": charts.legend(charts.VERDICT_SERIES),
-    }
+    charts = render_to_string(
+        "workbench/_province_charts.html",
+        {
+            "year": queue["year"],
+            "progress": stacked_bars(rows, REPORT_SERIES),
+            "progress_legend": legend(REPORT_SERIES),
+            "verdict_chart": stacked_bars(
+                chart_data.verdicts_per_cycle(), VERDICT_SERIES, label_width=76
+            ),
+            "verdict_legend": legend(VERDICT_SERIES),
+        },
+    )
+    return {**queue, "charts": charts}
 
 
 def expert_context(request) -> dict:
@@ -117,8 +143,14 @@ def expert_workbench(request):
     return render(request, "home/expert.html", expert_context(request))
 
 
+def own_heat_row(school) -> dict:
+    """The school's own result per element beside the province's share (no school named):
+    its chart and table as markup, stored until a verdict, a finding or an element changes."""
+    own = chart_data.cached(f"own:{school.pk}", lambda: _own_heat_row(school))
+    return {**own, "markup": mark_safe(own["markup"])}  # noqa: S308 rendered by the engine
+
+
 def _own_heat_row(school) -> dict:
-    """The school's own result per element beside the province's share (no school named)."""
     elements = chart_data.elements_in_force()
     own = chart_data.own_results(school)
     heat = charts.heatmap(elements, [], {}, totals=chart_data.element_shares())
@@ -138,7 +170,8 @@ def _own_heat_row(school) -> dict:
                 "bar": round(row.share * 1.6, 1),
             }
         )
-    return {"rows": rows, "height": len(rows) * 22 + 4, "checked": bool(own)}
+    data = {"rows": rows, "height": len(rows) * 22 + 4, "checked": bool(own)}
+    return {**data, "markup": render_to_string("workbench/_own_row.html", {"own": data})}
 
 
 @login_required
@@ -150,7 +183,7 @@ def heatmap(request):
         return render(
             request,
             "workbench/heatmap_school.html",
-            {"school": school, "own": _own_heat_row(school)},
+            {"school": school, "own": own_heat_row(school)},
         )
     if not reads_everything(request.user):
         raise Http404("页面不存在")
