@@ -1,13 +1,16 @@
 """What the workbenches' stored numbers are read from, watched: a change moves a stamp on.
 
-``queues``: the province's counts and charts and each school's round (its report, rules,
+``queues``: the province's counts and charts, each school's round (its report, rules,
 re-checks, materials, panel, verdict, rectification, re-application, sanctions, the R15
-proposals). ``heat``: the heatmap and a school's own row (published verdicts, their
-consolidated findings, school names, the elements in force). Rows changed with
-``QuerySet.update`` or ``bulk_create`` send no signal: where a service does that to a watched
-row (naming a lead, the deadline scan's R15 proposals, publishing a not-diagnosed verdict),
-it also saves a watched row in the same transaction or calls ``workbench.cache.changed``.
-The count of failed e-mails and each person's notices are read live, never stored.
+proposals) and each expert's assignments. ``heat``: the heatmap and a school's own row
+(published verdicts, their consolidated findings, school names, the elements in force).
+
+Rows changed with ``QuerySet.update`` or ``bulk_create`` send no signal: where a service does
+that to a watched row (naming a lead, publishing a not-diagnosed verdict), it also saves a
+watched row in the same transaction; the deadline scan's R15 proposals and an expert's
+declaration call ``workbench.cache.changed``, and a proposed panel (bulk) sends
+``experts_assigned``, which is watched too. The count of failed e-mails and each person's
+notices are read live, never stored.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ def _receiver(name: str, sender=None, using=None, **kwargs) -> None:
 
 def connect() -> None:
     from indicators.models import Element, IndicatorSystem, Project
+    from review import events
     from review.models import (
         ConsolidatedFinding,
         Consolidation,
@@ -40,7 +44,7 @@ def connect() -> None:
         SelfDiagnosis,
         VerdictRecord,
     )
-    from schools.models import School
+    from schools.models import Expert, School
 
     watched = {
         cache.QUEUES: (
@@ -57,6 +61,7 @@ def connect() -> None:
             Reapplication,
             Sanction,
             NotDiagnosedProposal,
+            Expert,
         ),
         cache.HEAT: (
             School,
@@ -68,6 +73,12 @@ def connect() -> None:
             Element,
         ),
     }
+    # A proposed panel is written in bulk (no post_save): its event says so.
+    panel_proposed = partial(_receiver, cache.QUEUES)
+    _RECEIVERS.append(panel_proposed)
+    events.experts_assigned.connect(
+        panel_proposed, dispatch_uid="workbench-experts-assigned", weak=False
+    )
     for name, models in watched.items():
         receiver = partial(_receiver, name)
         _RECEIVERS.append(receiver)  # signals hold receivers weakly

@@ -110,12 +110,20 @@ def _province_page(today) -> dict:
 
 
 def expert_context(request) -> dict:
+    """The expert's assignments with their next steps, stored until a row they are read from
+    changes (an assignment, its re-check, the panel's consolidation, a verdict, the expert)."""
     today = timezone.localdate()
-    rows = expert_queue(request.user, today=today)
+    user = request.user
+    return workbench_cache.cached(
+        f"expert:{user.pk}:{today.isoformat()}", lambda: _expert_page(user, today)
+    )
+
+
+def _expert_page(user, today) -> dict:
+    rows = expert_queue(user, today=today)
     for row in rows:
-        page = row["page"]
-        row["url"] = reverse(f"review:{page}", args=[row["recheck"].pk])
-    return {"rows": rows, "today": today, "expert": getattr(request.user, "expert", None)}
+        row["url"] = reverse(f"review:{row['page']}", args=[row["recheck"].pk])
+    return {"rows": rows, "today": today, "expert": getattr(user, "expert", None)}
 
 
 @login_required

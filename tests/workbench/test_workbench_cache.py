@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from notices.services.scan import scan
 from review.models import ImplementationRules, ReportStatus, SelfDiagnosis
+from review.services import panel_assignments
 from review.services.rechecks import create_cycle
-from schools.models import School
+from schools.models import Expert, ExpertKind, School
 from tests.conftest import score_and_publish
 from workbench import cache
 
@@ -120,3 +121,26 @@ def test_a_published_verdict_shows_in_the_heatmap_and_the_schools_row_at_once(
     response = client.get("/workbench/heatmap/")
     assert response.context["schools"] == 1
     assert response.content.decode().count('class="hm-no"') == 2  # 15 − 13 not consistent
+
+
+def test_an_experts_declaration_moves_their_next_step_at_once(
+    client, expert, assigned_expert, recheck_a
+):
+    """Declaring no conflict is written with ``update`` (no signal): it moves the stamp."""
+    client.force_login(expert)
+    assert client.get("/").context["rows"][0]["action"] == "声明无利益冲突"
+    panel_assignments.certify(assignment=assigned_expert, user=expert, no_conflict=True)
+    assert client.get("/").context["rows"][0]["action"] != "声明无利益冲突"
+
+
+def test_a_proposed_panel_written_in_bulk_fills_the_panel_count_at_once(
+    client, province, recheck_a
+):
+    for kind in ExpertKind:
+        for i in range(4):
+            Expert.objects.create(name=f"{kind.label}{i}", employer="单位", kind=kind)
+    label = "复核专家组未配齐（人数不足或未定组长）"
+    client.force_login(province)
+    assert _items(client)[label] == 1
+    assert panel_assignments.propose_for_cycle(cycle=recheck_a.cycle, user=province) == 5
+    assert _items(client)[label] == 0
