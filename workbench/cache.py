@@ -80,26 +80,53 @@ def _file_stamp(name: str) -> int:
         return _stamp_file(name).stat().st_mtime_ns
 
 
+# With Redis: the values last read in this process, checked against the stamps on every read,
+# so a large value (the heatmap's markup) is not fetched and unpickled again while its stamps
+# stand (emptying the cache drops the stamps: these go too). Values are shared between
+# requests: views copy them, never change them.
+_LOCAL: dict[str, tuple[tuple, object]] = {}
+_LOCAL_SIZE = 256
+
+
+def _current(stamps: tuple[str, ...], entry_key: str | None) -> tuple[tuple, object]:
+    """The stamps' values now and, when ``entry_key`` is given, the stored entry (one trip)."""
+    if not _shared():
+        return tuple(_file_stamp(name) for name in stamps), (
+            cache.get(entry_key) if entry_key else None
+        )
+    stamp_keys = [_stamp_key(name) for name in stamps]
+    found = cache.get_many([*stamp_keys, entry_key] if entry_key else stamp_keys)
+    current = []
+    for stamp_key in stamp_keys:
+        stamp = found.get(stamp_key)
+        if stamp is None:  # never bumped, or the cache was emptied
+            cache.add(stamp_key, time.time_ns(), timeout=None)
+            stamp = cache.get(stamp_key)
+        current.append(stamp)
+    return tuple(current), found.get(entry_key) if entry_key else None
+
+
 def cached(key: str, compute, *, stamps: tuple[str, ...] = (QUEUES,)):
     """``compute()``, stored under ``key`` until one of ``stamps`` moves on."""
     entry_key = f"workbench:value:{key}"
-    if _shared():
-        stamp_keys = [_stamp_key(name) for name in stamps]
-        found = cache.get_many([*stamp_keys, entry_key])
-        current = []
-        for stamp_key in stamp_keys:
-            stamp = found.get(stamp_key)
-            if stamp is None:  # never bumped, or the cache was emptied
-                cache.add(stamp_key, time.time_ns(), timeout=None)
-                stamp = cache.get(stamp_key)
-            current.append(stamp)
-        entry = found.get(entry_key)
-    else:
-        current = [_file_stamp(name) for name in stamps]
+    local = _LOCAL.get(entry_key) if _shared() else None
+    current, entry = _current(stamps, None if local else entry_key)
+    if local is not None:
+        if local[0] == current:
+            return local[1]
         entry = cache.get(entry_key)
-    current = tuple(current)
     if entry is not None and entry[0] == current:
+        if _shared():
+            _keep(entry_key, entry)
         return entry[1]
     value = compute()
     cache.set(entry_key, (current, value), timeout=KEPT_SECONDS)
+    if _shared():
+        _keep(entry_key, (current, value))
     return value
+
+
+def _keep(entry_key: str, entry: tuple) -> None:
+    if entry_key not in _LOCAL and len(_LOCAL) >= _LOCAL_SIZE:
+        _LOCAL.pop(next(iter(_LOCAL)))  # the oldest kept
+    _LOCAL[entry_key] = entry
