@@ -59,6 +59,7 @@ def school_context(request, school) -> dict:
     )
     return {
         **data,
+        "round_markup": mark_safe(data["round_markup"]),  # noqa: S308 rendered by the engine
         "school": school,
         "today": today,
         "notices": list(request.user.notices.all()[:5]),
@@ -73,7 +74,10 @@ def _school_round(school, today) -> dict:
         step.url = (
             STEP_URLS[step.url_name](data) if step.url_name and step.state != "skipped" else ""
         )
-    return {**data, "bar": bar}
+    markup = render_to_string(
+        "workbench/_school_round.html", {**data, "bar": bar, "school": school, "today": today}
+    )
+    return {**data, "bar": bar, "round_markup": markup}
 
 
 def province_context(request) -> dict:
@@ -81,12 +85,16 @@ def province_context(request) -> dict:
     markup of the charts too); only the failed e-mails are counted on every request."""
     today = timezone.localdate()
     page = workbench_cache.cached(f"province:{today.isoformat()}", lambda: _province_page(today))
+    read_only = not is_provincial(request.user)
+    live = [failed_emails()]
     return {
         **page,
-        "items": [*page["items"], failed_emails()],
+        "items": [*page["items"], *live],
+        "live_items": live,
+        "queue": mark_safe(page["queue"][read_only]),  # noqa: S308 rendered by the engine
         "charts": mark_safe(page["charts"]),  # noqa: S308 rendered by the template engine
         "today": today,
-        "read_only": not is_provincial(request.user),
+        "read_only": read_only,
     }
 
 
@@ -106,7 +114,14 @@ def _province_page(today) -> dict:
             "verdict_legend": legend(VERDICT_SERIES),
         },
     )
-    return {**queue, "charts": charts}
+    # The queue's stored items as markup, for staff and (without reminders) the committee.
+    markup = {
+        read_only: render_to_string(
+            "workbench/_queue_items.html", {"queue_items": queue["items"], "read_only": read_only}
+        )
+        for read_only in (False, True)
+    }
+    return {**queue, "queue": markup, "charts": charts}
 
 
 def expert_context(request) -> dict:
@@ -114,16 +129,18 @@ def expert_context(request) -> dict:
     changes (an assignment, its re-check, the panel's consolidation, a verdict, the expert)."""
     today = timezone.localdate()
     user = request.user
-    return workbench_cache.cached(
+    page = workbench_cache.cached(
         f"expert:{user.pk}:{today.isoformat()}", lambda: _expert_page(user, today)
     )
+    return {**page, "tasks_markup": mark_safe(page["tasks_markup"])}  # noqa: S308 engine
 
 
 def _expert_page(user, today) -> dict:
     rows = expert_queue(user, today=today)
     for row in rows:
         row["url"] = reverse(f"review:{row['page']}", args=[row["recheck"].pk])
-    return {"rows": rows, "today": today, "expert": getattr(user, "expert", None)}
+    page = {"rows": rows, "today": today, "expert": getattr(user, "expert", None)}
+    return {**page, "tasks_markup": render_to_string("workbench/_expert_tasks.html", page)}
 
 
 @login_required
@@ -199,8 +216,7 @@ def heatmap(request):
     return render(
         request,
         "workbench/heatmap.html",
-        # Escaped by heatmap_svg itself (every name and title goes through html.escape).
-        {**page, "svg": mark_safe(page["svg"])},  # noqa: S308
+        {**page, "markup": mark_safe(page["markup"])},  # noqa: S308 rendered by the engine
     )
 
 
@@ -209,11 +225,14 @@ def _heatmap_page() -> dict:
     schools, results = chart_data.element_results()
     longest = max((len(name) for _, name in schools), default=0)
     heat = charts.heatmap(elements, schools, results, names_height=min(longest, 16) * 13 + 8)
-    return {
-        "svg": charts.heatmap_svg(heat),
+    page = {
         "rows": [dataclasses.replace(row, cells=[]) for row in heat.rows],
         "schools": len(schools),
     }
+    # Escaped by heatmap_svg itself (every name and title goes through html.escape).
+    svg = mark_safe(charts.heatmap_svg(heat))  # noqa: S308
+    markup = render_to_string("workbench/_heatmap_body.html", {**page, "svg": svg})
+    return {**page, "markup": markup}
 
 
 @login_required
