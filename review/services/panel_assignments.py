@@ -32,7 +32,6 @@ from review.services.panels import (
 from review.services.rechecks import REVIEW_RECHECK
 from schools.models import ConflictKind, Expert, ExpertAvailability, ExpertConflict, School
 from schools.roles import Role
-from workbench import cache as workbench_cache
 
 # --- Panels (R19) -----------------------------------------------------------------------------
 
@@ -393,7 +392,9 @@ def certify(*, assignment: PanelAssignment, user, no_conflict: bool, statement: 
         PanelAssignment.objects.filter(pk=assignment.pk, certified_at__isnull=True).update(
             certified_at=timezone.now()
         )
-        workbench_cache.changed(workbench_cache.QUEUES)  # no signal: the expert's next step
+        from workbench import cache  # the expert's next step: update() sends no signal
+
+        cache.changed(cache.QUEUES)
         return
     if not statement.strip():
         raise ValidationError({"statement": "请说明与该校的关系（辅导、讲座、任职等）。"})
