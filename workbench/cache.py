@@ -128,5 +128,6 @@ def cached(key: str, compute, *, stamps: tuple[str, ...] = (QUEUES,)):
 
 def _keep(entry_key: str, entry: tuple) -> None:
     if entry_key not in _LOCAL and len(_LOCAL) >= _LOCAL_SIZE:
-        _LOCAL.pop(next(iter(_LOCAL)))  # the oldest kept
+        oldest = next(iter(_LOCAL), None)  # threads may evict at once: never fail on it
+        _LOCAL.pop(oldest, None)
     _LOCAL[entry_key] = entry
