@@ -144,3 +144,15 @@ def test_a_proposed_panel_written_in_bulk_fills_the_panel_count_at_once(
     assert _items(client)[label] == 1
     assert panel_assignments.propose_for_cycle(cycle=recheck_a.cycle, user=province) == 5
     assert _items(client)[label] == 0
+
+
+def test_the_values_kept_in_the_process_are_bounded_and_still_checked(monkeypatch):
+    monkeypatch.setattr(cache, "_shared", lambda: True)  # as with Redis, whatever the backend
+    monkeypatch.setattr(cache, "_LOCAL", {})
+    monkeypatch.setattr(cache, "_LOCAL_SIZE", 3)
+    for n in range(5):
+        assert cache.cached(f"bounded:{n}", lambda n=n: n) == n
+    assert len(cache._LOCAL) == 3  # the oldest went
+    assert cache.cached("bounded:0", lambda: "again") == 0  # still stored in the cache
+    cache.changed(cache.QUEUES)
+    assert cache.cached("bounded:4", lambda: "moved") == "moved"  # kept, but its stamp moved
