@@ -126,7 +126,9 @@ with test_database():
             get(url, cookie)
         return len(captured)
 
-    cookies = {name: session_cookie(name) for name in ("province", "school.xmhy", "expert.a")}
+    cookies = {
+        name: session_cookie(name) for name in ("province", "school.xmhy", "expert.a", "committee")
+    }
     cycle, verdict, report = built.cycle, built.verdict, built.report
     public = [
         ("column home", "/column/"),
@@ -139,8 +141,14 @@ with test_database():
     signed_in = [
         ("cycle overview (province)", f"/cycles/{cycle.pk}/", "province"),
         ("re-check list (province)", f"/cycles/{cycle.pk}/rechecks/", "province"),
+        # The floor as a signed-in person gets it: what every page below pays first.
+        ("floor, signed in (session, person, 2FA device)", "/bench/floor/", "province"),
+        ("province home", "/", "province"),
+        ("committee home", "/", "committee"),
+        ("heatmap (province)", "/workbench/heatmap/", "province"),
         ("expert home", "/", "expert.a"),
         ("school home", "/", "school.xmhy"),
+        ("school's heatmap row", "/workbench/heatmap/", "school.xmhy"),
         ("report editor (school)", f"/self-diagnosis/{report.pk}/", "school.xmhy"),
     ]
     for url in ["/bench/floor/", *(url for _, url in public)]:

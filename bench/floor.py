@@ -7,9 +7,10 @@ the same middleware as every page. ``bench_pages.py`` serves it beside the porta
 
 from django.http import HttpResponse
 from django.template import engines
-from django.urls import include, path
+from django.urls import path
 
 from schools.models import School
+from zhengai.urls import urlpatterns as portal
 
 TEMPLATE = engines["django"].from_string(
     """<!doctype html>
@@ -25,4 +26,5 @@ def floor(request):
     return HttpResponse(TEMPLATE.render({"schools": schools}))
 
 
-urlpatterns = [path("bench/floor/", floor), path("", include("zhengai.urls"))]
+# The portal's own patterns spread in (its i18n_patterns cannot be include()d).
+urlpatterns = [path("bench/floor/", floor), *portal]

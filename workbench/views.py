@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -21,13 +22,15 @@ from review.services.panels import DEFAULT_PANEL_SIZE
 from schools.models import City
 from schools.permissions import is_provincial, reads_everything, role_of, school_of
 from schools.roles import Role
+from workbench import cache as workbench_cache
 from workbench.models import ReminderBatch, ReminderStep
 from workbench.selectors import charts as chart_data
 from workbench.selectors.expert import expert_queue
-from workbench.selectors.province import province_queue, report_progress
+from workbench.selectors.province import failed_emails, province_queue, report_progress
 from workbench.selectors.reminders import behind_on, with_people
 from workbench.selectors.school import school_round
 from workbench.services import charts
+from workbench.services.charts import REPORT_SERIES, VERDICT_SERIES, legend, stacked_bars
 from workbench.services.reminders import reminder_text, send_reminder
 from workbench.services.stages import stage_bar
 
@@ -49,47 +52,95 @@ STEP_URLS = {
 
 
 def school_context(request, school) -> dict:
+    """The school's round (stored until a row it is read from changes), its notices (live)."""
     today = timezone.localdate()
+    data = workbench_cache.cached(
+        f"school:{school.pk}:{today.isoformat()}", lambda: _school_round(school, today)
+    )
+    return {
+        **data,
+        "round_markup": mark_safe(data["round_markup"]),  # noqa: S308 rendered by the engine
+        "school": school,
+        "today": today,
+        "notices": list(request.user.notices.all()[:5]),
+        "own": own_heat_row(school),
+    }
+
+
+def _school_round(school, today) -> dict:
     data = school_round(school, today=today)
     bar = stage_bar(data["facts"], today=today)
     for step in bar.steps:
         step.url = (
             STEP_URLS[step.url_name](data) if step.url_name and step.state != "skipped" else ""
         )
-    return {
-        **data,
-        "school": school,
-        "bar": bar,
-        "today": today,
-        "notices": list(request.user.notices.all()[:5]),
-        "own": _own_heat_row(school),
-    }
+    markup = render_to_string(
+        "workbench/_school_round.html", {**data, "bar": bar, "school": school, "today": today}
+    )
+    return {**data, "bar": bar, "round_markup": markup}
 
 
 def province_context(request) -> dict:
+    """The province's queue and charts, stored until a row they are read from changes (the
+    markup of the charts too); only the failed e-mails are counted on every request."""
     today = timezone.localdate()
-    progress = report_progress(today.year)
-    queue = province_queue(today=today, panel_size=DEFAULT_PANEL_SIZE, progress=progress)
-    rows = [(label, dict(progress.get(value, {}))) for value, label in City.choices]
-    verdict_rows = chart_data.verdicts_per_cycle()
+    page = workbench_cache.cached(f"province:{today.isoformat()}", lambda: _province_page(today))
+    read_only = not is_provincial(request.user)
+    live = [failed_emails()]
     return {
-        **queue,
+        **page,
+        "items": [*page["items"], *live],
+        "live_items": live,
+        "queue": mark_safe(page["queue"][read_only]),  # noqa: S308 rendered by the engine
+        "charts": mark_safe(page["charts"]),  # noqa: S308 rendered by the template engine
         "today": today,
-        "read_only": not is_provincial(request.user),
-        "progress": charts.stacked_bars(rows, charts.REPORT_SERIES),
-        "progress_legend": charts.legend(charts.REPORT_SERIES),
-        "verdict_chart": charts.stacked_bars(verdict_rows, charts.VERDICT_SERIES, label_width=76),
-        "verdict_legend": charts.legend(charts.VERDICT_SERIES),
+        "read_only": read_only,
     }
 
 
+def _province_page(today) -> dict:
+    progress = report_progress(today.year)
+    queue = province_queue(today=today, panel_size=DEFAULT_PANEL_SIZE, progress=progress)
+    rows = [(label, dict(progress.get(value, {}))) for value, label in City.choices]
+    charts = render_to_string(
+        "workbench/_province_charts.html",
+        {
+            "year": queue["year"],
+            "progress": stacked_bars(rows, REPORT_SERIES),
+            "progress_legend": legend(REPORT_SERIES),
+            "verdict_chart": stacked_bars(
+                chart_data.verdicts_per_cycle(), VERDICT_SERIES, label_width=76
+            ),
+            "verdict_legend": legend(VERDICT_SERIES),
+        },
+    )
+    # The queue's stored items as markup, for staff and (without reminders) the committee.
+    markup = {
+        read_only: render_to_string(
+            "workbench/_queue_items.html", {"queue_items": queue["items"], "read_only": read_only}
+        )
+        for read_only in (False, True)
+    }
+    return {**queue, "queue": markup, "charts": charts}
+
+
 def expert_context(request) -> dict:
+    """The expert's assignments with their next steps, stored until a row they are read from
+    changes (an assignment, its re-check, the panel's consolidation, a verdict, the expert)."""
     today = timezone.localdate()
-    rows = expert_queue(request.user, today=today)
+    user = request.user
+    page = workbench_cache.cached(
+        f"expert:{user.pk}:{today.isoformat()}", lambda: _expert_page(user, today)
+    )
+    return {**page, "tasks_markup": mark_safe(page["tasks_markup"])}  # noqa: S308 engine
+
+
+def _expert_page(user, today) -> dict:
+    rows = expert_queue(user, today=today)
     for row in rows:
-        page = row["page"]
-        row["url"] = reverse(f"review:{page}", args=[row["recheck"].pk])
-    return {"rows": rows, "today": today, "expert": getattr(request.user, "expert", None)}
+        row["url"] = reverse(f"review:{row['page']}", args=[row["recheck"].pk])
+    page = {"rows": rows, "today": today, "expert": getattr(user, "expert", None)}
+    return {**page, "tasks_markup": render_to_string("workbench/_expert_tasks.html", page)}
 
 
 @login_required
@@ -117,8 +168,14 @@ def expert_workbench(request):
     return render(request, "home/expert.html", expert_context(request))
 
 
+def own_heat_row(school) -> dict:
+    """The school's own result per element beside the province's share (no school named):
+    its chart and table as markup, stored until a verdict, a finding or an element changes."""
+    own = chart_data.cached(f"own:{school.pk}", lambda: _own_heat_row(school))
+    return {**own, "markup": mark_safe(own["markup"])}  # noqa: S308 rendered by the engine
+
+
 def _own_heat_row(school) -> dict:
-    """The school's own result per element beside the province's share (no school named)."""
     elements = chart_data.elements_in_force()
     own = chart_data.own_results(school)
     heat = charts.heatmap(elements, [], {}, totals=chart_data.element_shares())
@@ -138,7 +195,8 @@ def _own_heat_row(school) -> dict:
                 "bar": round(row.share * 1.6, 1),
             }
         )
-    return {"rows": rows, "height": len(rows) * 22 + 4, "checked": bool(own)}
+    data = {"rows": rows, "height": len(rows) * 22 + 4, "checked": bool(own)}
+    return {**data, "markup": render_to_string("workbench/_own_row.html", {"own": data})}
 
 
 @login_required
@@ -150,7 +208,7 @@ def heatmap(request):
         return render(
             request,
             "workbench/heatmap_school.html",
-            {"school": school, "own": _own_heat_row(school)},
+            {"school": school, "own": own_heat_row(school)},
         )
     if not reads_everything(request.user):
         raise Http404("页面不存在")
@@ -158,8 +216,7 @@ def heatmap(request):
     return render(
         request,
         "workbench/heatmap.html",
-        # Escaped by heatmap_svg itself (every name and title goes through html.escape).
-        {**page, "svg": mark_safe(page["svg"])},  # noqa: S308
+        {**page, "markup": mark_safe(page["markup"])},  # noqa: S308 rendered by the engine
     )
 
 
@@ -168,11 +225,14 @@ def _heatmap_page() -> dict:
     schools, results = chart_data.element_results()
     longest = max((len(name) for _, name in schools), default=0)
     heat = charts.heatmap(elements, schools, results, names_height=min(longest, 16) * 13 + 8)
-    return {
-        "svg": charts.heatmap_svg(heat),
+    page = {
         "rows": [dataclasses.replace(row, cells=[]) for row in heat.rows],
         "schools": len(schools),
     }
+    # Escaped by heatmap_svg itself (every name and title goes through html.escape).
+    svg = mark_safe(charts.heatmap_svg(heat))  # noqa: S308
+    markup = render_to_string("workbench/_heatmap_body.html", {**page, "svg": svg})
+    return {**page, "markup": markup}
 
 
 @login_required

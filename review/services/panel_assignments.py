@@ -380,6 +380,9 @@ def certify(*, assignment: PanelAssignment, user, no_conflict: bool, statement: 
         PanelAssignment.objects.filter(pk=assignment.pk, certified_at__isnull=True).update(
             certified_at=timezone.now()
         )
+        from workbench import cache  # the expert's next step: update() sends no signal
+
+        cache.changed(cache.QUEUES)
         return
     if not statement.strip():
         raise ValidationError({"statement": "请说明与该校的关系（辅导、讲座、任职等）。"})

@@ -4,33 +4,18 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.core.cache import cache
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from indicators.models import Element, IndicatorSystem
 from review.models import ConsolidatedFinding, VerdictRecord
 from review.selectors import verdicts_in_force
-from schools.models import School
-
-CACHE_SECONDS = 3600
-
-
-def _stamp() -> str:
-    """What the heatmap's numbers depend on, in two small aggregate queries.
-
-    A published verdict and its consolidated findings never change (a correction is a new
-    record), so the verdicts' count and last id, with the schools' last change (a renamed
-    school), say whether anything the heatmap shows has moved.
-    """
-    verdicts = VerdictRecord.objects.aggregate(n=Count("pk"), last=Max("pk"))
-    schools = School.objects.aggregate(n=Count("pk"), changed=Max("modified"))
-    changed = schools["changed"].timestamp() if schools["changed"] else 0
-    return f"{verdicts['n']}-{verdicts['last']}-{schools['n']}-{changed}"
+from workbench import cache as workbench_cache
 
 
 def cached(name: str, compute):
-    """``compute()``, kept until a verdict is published or a school changes."""
-    return cache.get_or_set(f"workbench:{name}:{_stamp()}", compute, CACHE_SECONDS)
+    """``compute()``, kept until a published verdict, its findings, a school or the elements
+    in force change (``workbench.signals``: the ``heat`` stamp, moved at commit)."""
+    return workbench_cache.cached(f"heat:{name}", compute, stamps=(workbench_cache.HEAT,))
 
 
 def verdicts_per_cycle() -> list[tuple[str, dict[str, int]]]:

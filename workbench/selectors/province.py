@@ -10,7 +10,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -58,7 +57,8 @@ def report_progress(year: int) -> dict[str, Counter]:
 
 
 def province_queue(*, today: date, panel_size: int, progress: dict[str, Counter]) -> dict:
-    """The attention queue of provincial staff (and, read-only, the committee)."""
+    """The attention queue of provincial staff (and, read-only, the committee), but for the
+    failed e-mails (``failed_emails``): everything here is stored between requests."""
     year = today.year
     items: list[Item] = []
     unsubmitted = review_selectors.UNSUBMITTED
@@ -129,12 +129,10 @@ def province_queue(*, today: date, panel_size: int, progress: dict[str, Counter]
             hint="确认或撤销",
         )
     )
-    failed = Notice.objects.filter(Q(email_status=EmailStatus.FAILED)).count()
-    items.append(
-        Item(
-            "通知邮件发送失败",
-            failed,
-            f"{reverse('notices:log')}?status={EmailStatus.FAILED}",
-        )
-    )
     return {"items": items, "cycle": cycle, "year": year}
+
+
+def failed_emails() -> Item:
+    """Notices whose e-mail failed (read live on every request: the outbox changes them)."""
+    failed = Notice.objects.filter(email_status=EmailStatus.FAILED).count()
+    return Item("通知邮件发送失败", failed, f"{reverse('notices:log')}?status={EmailStatus.FAILED}")
