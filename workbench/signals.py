@@ -73,6 +73,16 @@ def connect() -> None:
             Element,
         ),
     }
+    # State-data results are written in bulk too: the recompute's event says so.
+    from statedata import events as statedata_events
+    from statedata.models import YearResult
+
+    watched[cache.QUEUES] += (YearResult,)
+    results_computed = partial(_receiver, cache.QUEUES)
+    _RECEIVERS.append(results_computed)
+    statedata_events.results_computed.connect(
+        results_computed, dispatch_uid="workbench-statedata-results", weak=False
+    )
     # A proposed panel is written in bulk (no post_save): its event says so.
     panel_proposed = partial(_receiver, cache.QUEUES)
     _RECEIVERS.append(panel_proposed)

@@ -28,6 +28,7 @@ from django.utils import timezone
 from notices.models import NoticeKind, Stage
 from notices.services.scan import Due, write_notices
 from schools.models import School
+from statedata import events
 from statedata.models import FigureSet, FigureVersion, StateDataProfile, YearResult
 from statedata.services import conditions, conditions_plan
 from statedata.services.conditions import ALL_INDICATORS, Card, Level, SchoolCategory
@@ -129,6 +130,8 @@ def recompute(
                     out.append(row)
         now = timezone.now()
         _upsert(out, now, standards.version)
+        if out:
+            events.results_computed.send(sender=YearResult, written=len(out))
         created = 0
         if notify and out:
             dues = _dues(out, {k: v[1:] for k, v in stored.items()})

@@ -156,3 +156,29 @@ def test_the_values_kept_in_the_process_are_bounded_and_still_checked(monkeypatc
     assert cache.cached("bounded:0", lambda: "again") == 0  # still stored in the cache
     cache.changed(cache.QUEUES)
     assert cache.cached("bounded:4", lambda: "moved") == "moved"  # kept, but its stamp moved
+
+
+def test_state_data_warnings_show_in_the_staff_and_committee_queues_at_once(
+    client, province, committee, alice, school_a
+):
+    """R24/R25 in the workbench: a recompute that puts a school on a warning (written in bulk,
+    announced by its event) shows in the stored queue at once, linked to the filtered list."""
+    from statedata.services.compute import recompute
+    from statedata.services.imports import store_figures
+    from tests.statedata.helpers import GOOD_FIGURES
+
+    client.force_login(province)
+    assert not [label for label in _items(client) if "办学条件" in label]  # no data: nothing
+    for year, books in ((2023, 700000), (2024, 680000), (2025, 400000)):
+        store_figures(
+            school=school_a, year=year, figures=GOOD_FIGURES | {"books_total": books},
+            tables={}, user=alice, recompute=False,
+        )  # fmt: skip
+    recompute(school_ids=[school_a.pk], notify=False)
+    for user in (province, committee):
+        client.force_login(user)
+        items = client.get("/workbench/province/").context["items"]
+        found = {i.label: i for i in items if "办学条件" in i.label or "变差" in i.label}
+        assert found["办学条件：2025 年办学条件预警的学校"].count == 1
+        trend = found["办学条件：2025 年有指标连续三年变差的学校"]
+        assert trend.count == 1 and trend.url.endswith("?year=2025&show=trend")

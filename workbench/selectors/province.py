@@ -18,6 +18,7 @@ from review import selectors as review_selectors
 from review.models import Cycle, CycleKind, NotDiagnosedProposal, Sanction, SelfDiagnosis
 from review.services.rules import rules_deadline
 from schools.models import City, School
+from statedata import selectors as statedata_selectors
 
 
 @dataclass
@@ -129,6 +130,11 @@ def province_queue(*, today: date, panel_size: int, progress: dict[str, Counter]
             hint="确认或撤销",
         )
     )
+    # The latest state-data year's schools on a card, a warning or a trend (R24, R25).
+    for entry in statedata_selectors.attention():
+        items.append(
+            Item(f"办学条件：{entry['label']}", entry["count"], entry["url"], hint="状态数据")
+        )
     return {"items": items, "cycle": cycle, "year": year}
 
 
