@@ -16,7 +16,13 @@ import types
 
 os.environ["DEBUG"] = "false"  # production-like: no query log, no debug pages
 
+from django.db import connection as _connection  # noqa: E402
 from harness import analyze, measure, test_database  # noqa: E402
+
+# A database of its own (never the test runner's test_<name>, which a run may be using).
+_connection.settings_dict.setdefault("TEST", {})["NAME"] = (
+    "bench_editor_" + _connection.settings_dict["NAME"].rsplit("/", 1)[-1]
+)
 
 RUNS = int(os.environ.get("BENCH_RUNS", "40"))
 

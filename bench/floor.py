@@ -7,7 +7,7 @@ the same middleware as every page. ``bench_pages.py`` serves it beside the porta
 
 from django.http import HttpResponse
 from django.template import engines
-from django.urls import include, path
+from django.urls import path
 
 from schools.models import School
 
@@ -25,4 +25,7 @@ def floor(request):
     return HttpResponse(TEMPLATE.render({"schools": schools}))
 
 
-urlpatterns = [path("bench/floor/", floor), path("", include("zhengai.urls"))]
+# The project's own list spliced in (it ends with i18n_patterns, which cannot be included).
+from zhengai.urls import urlpatterns as project  # noqa: E402
+
+urlpatterns = [path("bench/floor/", floor), *project]
