@@ -137,6 +137,7 @@ with test_database():
         ("indicators.json", "/indicators.json"),
     ]
     signed_in = [
+        ("signed-in floor (login + layout, 20 rows)", "/bench/floor/signed-in/", "province"),
         ("cycle overview (province)", f"/cycles/{cycle.pk}/", "province"),
         ("re-check list (province)", f"/cycles/{cycle.pk}/rechecks/", "province"),
         ("expert home", "/", "expert.a"),
