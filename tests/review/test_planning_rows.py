@@ -36,7 +36,7 @@ def test_overview_row_shows_each_cell_with_its_links_and_escapes_the_name(
     SelfDiagnosis.objects.filter(school=school_a).delete()
     school_a.refresh_from_db()
     SelfDiagnosis.objects.create(
-        school=school_a, year=2026, system=recheck_a.system, status=ReportStatus.SUBMITTED
+        school=school_a, year=2026, system=recheck_a.system, status=ReportStatus.DRAFT
     )
     record = score_and_publish(recheck_a, panel_of_three, province, matched=15, rating="strong")
     client.force_login(province)
@@ -47,7 +47,7 @@ def test_overview_row_shows_each_cell_with_its_links_and_escapes_the_name(
     recheck_url = reverse("review:recheck", kwargs={"pk": recheck_a.pk})
     assert f'<a href="{school_url}" class="school-link">{ODD_SHOWN}</a>' in row
     assert '<span class="tag warn">新建</span>' in row
-    assert '<td data-label="自我诊断">已提交</td>' in row
+    assert '<td data-label="自我诊断">草稿</td>' in row
     assert f'<td data-label="复核"><a href="{recheck_url}">2026 年</a></td>' in row
     assert '<td data-label="复核日期">2026-05-20 至 05-22</td>' in row
     published = timezone.localdate(recheck_a.materials_published_at).isoformat()
