@@ -62,3 +62,22 @@ def element_fields(rows) -> str:
             )
         html.append("</div>\n")
     return mark_safe("".join(html))  # noqa: S308 (every value escaped above)
+
+
+@register.simple_tag
+def jump_list(projects, fields_total: int) -> str:
+    """The list of the 15 elements at the top of the editor, each a link to its card with how
+    many of its texts are written (``已填完`` when all are)."""
+    html = []
+    for _, forms in projects:
+        for form in forms:
+            code, filled = escape(form.element.code), int(form.filled)
+            if filled == fields_total:
+                css, shown = "ok", "已填完"
+            else:
+                css, shown = ("warn" if filled else "muted"), f"{filled}/{int(fields_total)}"
+            html.append(
+                f'<li><a href="#e{code}">{code} {escape(form.element.report_name)}</a> '
+                f'<span class="tag {css}">{shown}</span></li>'
+            )
+    return mark_safe("".join(html))  # noqa: S308 (every value escaped above)
