@@ -133,3 +133,11 @@ def test_editor_fields_escape_the_text_and_show_the_error_beside_its_field():
         '<textarea id="e1.1-measures" name="e1.1-measures" rows="4" data-limit="500">措施' in html
     )
     assert '<label for="e1.1-measures">改进措施 <small class="muted">（500 字以内）' in html
+
+
+def test_addresses_built_once_a_page_are_those_reverse_gives():
+    from review.templatetags.planning_tables import address_of
+
+    for name in ("review:recheck", "school_detail"):
+        for pk in (1, 42, 123456):
+            assert address_of(name)(pk) == reverse(name, kwargs={"pk": pk})
