@@ -13,7 +13,9 @@ a second has passed (at least 20 times, after a warm-up) and the median is print
 ratio to the floor's median (cost: lower is better; throughput, the inverse: higher is
 better) and the queries one request makes. Public pages are measured as a visitor without a
 session gets them (from the server's page cache) and, on the line below, as rendered when
-the cache has just been emptied by a change.
+the cache has just been emptied by a change. The signed-in floor (``floor.py``: the same
+query and rows for a signed-in person inside the portal's layout) shows what every signed-in
+page pays before its own content: read the signed-in pages against it as well.
 
 Data (``builders.py``): the demo plus 1,500 schools, a self-diagnosis report each, and a full
 cycle with 500 re-checks, 2,500 panel places, 4,500 disclosed files and 250 verdicts.
@@ -139,6 +141,7 @@ with test_database():
         ("indicators.json", "/indicators.json"),
     ]
     signed_in = [
+        ("signed-in floor (login + layout, 20 rows)", "/bench/floor/signed-in/", "province"),
         ("cycle overview (province)", f"/cycles/{cycle.pk}/", "province"),
         ("re-check list (province)", f"/cycles/{cycle.pk}/rechecks/", "province"),
         # The floor as a signed-in person gets it: what every page below pays first.

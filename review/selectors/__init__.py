@@ -3,6 +3,7 @@
 from review.selectors.rechecks import (
     NEEDS,
     CycleRow,
+    RecheckRow,
     assignments_of,
     cycle_overview,
     cycle_recheck_page,
@@ -49,6 +50,7 @@ __all__ = [
     "UNSUBMITTED_STATES",
     "snapshot_from",
     "CycleRow",
+    "RecheckRow",
     "NEEDS",
     "rechecks_needing",
     "assignments_of",

@@ -15,8 +15,9 @@ from review.models import (
     SelfDiagnosis,
     VerdictRecord,
 )
-from review.selectors.verdicts import verdicts_in_force
+from review.selectors.verdicts import latest_verdict_in_force, verdicts_in_force
 from review.services.rules import exempt_from_recheck, recheck_took_place
+from review.services.verdict import Verdict
 from schools.models import School
 
 # --- Re-check planning ------------------------------------------------------------------------
@@ -31,14 +32,17 @@ class CycleRow:
     recheck: object | None
     verdict: str | None = None
     exempt: bool = False  # R6: files its self-diagnosis, no re-check, in this cycle
-
-    @property
-    def report_state(self) -> str:
-        return self.report.get_status_display() if self.report else "未开始"
+    status: str | None = None  # the cycle's report's status when read without the report
 
     @property
     def state_key(self) -> str:
-        return self.report.status if self.report else "not_started"
+        status = self.report.status if self.report else self.status
+        return status or "not_started"
+
+    @property
+    def report_state(self) -> str:
+        key = self.state_key
+        return "未开始" if key == "not_started" else ReportStatus(key).label
 
 
 def cycle_overview(cycle, *, filters: dict[str, str]) -> list[CycleRow]:
@@ -144,9 +148,22 @@ def rechecks_needing(rechecks: QuerySet, *, need: str, panel_size: int) -> Query
     return rechecks
 
 
+# What the overview shows of a re-check, and its system (else building the row reads the
+# version in force: a query per row).
+_RECHECK_COLUMNS = (
+    "pk", "planned_year", "start_date", "end_date", "materials_published_at",
+    "materials_submitted_at", "system_id",
+)  # fmt: skip
+
+
 def overview_schools(cycle, *, filters: dict[str, str]) -> QuerySet[School]:
-    """The schools of a cycle's overview, every filter done by the database, in name order:
-    a page of them is read with ``overview_rows`` (the page does not build 1,500 rows)."""
+    """The schools of a cycle's overview, every filter done by the database, in name order.
+
+    Each school carries what its row shows, read in the same query (a correlated subquery
+    per cell, on indexed columns): the status of the cycle's report, its latest re-check in
+    the cycle and its verdict in force. A page of them is turned into rows by
+    ``overview_rows`` without another query (the page does not build 1,500 rows).
+    """
     schools = School.objects.only(
         "pk", "name", "city", "is_new", "second_round_status", "second_round_year"
     ).order_by("name", "pk")
@@ -154,67 +171,57 @@ def overview_schools(cycle, *, filters: dict[str, str]) -> QuerySet[School]:
         schools = schools.filter(city=filters["city"])
     if filters.get("q"):
         schools = schools.filter(name__contains=filters["q"].strip())
-    if state := filters.get("report"):
-        latest = (
-            SelfDiagnosis.objects.filter(
-                school=OuterRef("pk"), year__gte=cycle.start_year, year__lte=cycle.end_year
-            )
-            .annotate(draft=Case(When(status=ReportStatus.DRAFT, then=1), default=0))
-            .order_by("draft", "-year", "-pk")  # as overview_rows: a draft never over a done
+    # The cycle's report: the latest year, a draft never over a done one (as cycle_overview).
+    report = (
+        SelfDiagnosis.objects.filter(
+            school=OuterRef("pk"), year__gte=cycle.start_year, year__lte=cycle.end_year
         )
-        schools = schools.annotate(report_status=Subquery(latest.values("status")[:1]))
+        .annotate(draft=Case(When(status=ReportStatus.DRAFT, then=1), default=0))
+        .order_by("draft", "-year", "-pk")
+    )
+    recheck = Recheck.objects.filter(cycle=cycle, school=OuterRef("pk")).order_by("-round")
+    verdict = latest_verdict_in_force(cycle=cycle, school=OuterRef("pk"))
+    schools = schools.annotate(
+        report_status=Subquery(report.values("status")[:1]),
+        verdict_code=Subquery(verdict.values("verdict")[:1]),
+        **{f"recheck_{c}": Subquery(recheck.values(c)[:1]) for c in _RECHECK_COLUMNS},
+    )
+    if state := filters.get("report"):
         if state == "not_started":
             schools = schools.filter(report_status__isnull=True)
         else:
             schools = schools.filter(report_status=state)
     if filters.get("recheck") in ("yes", "no"):
-        picked = Exists(Recheck.objects.filter(cycle=cycle, school=OuterRef("pk")))
-        schools = schools.filter(picked if filters["recheck"] == "yes" else ~picked)
+        schools = schools.filter(recheck_pk__isnull=filters["recheck"] == "no")
     return schools
 
 
 def overview_rows(cycle, schools: list[School]) -> list[CycleRow]:
-    """The overview's rows for these schools (a page of them), in four queries."""
-    ids = [school.pk for school in schools]
-    reports: dict[int, SelfDiagnosis] = {}
-    for report in (
-        SelfDiagnosis.objects.filter(
-            school_id__in=ids, year__gte=cycle.start_year, year__lte=cycle.end_year
-        )
-        .only("pk", "school_id", "status", "year")
-        .order_by("year", "pk")
-    ):
-        kept = reports.get(report.school_id)
-        if kept is None or kept.is_draft or not report.is_draft:
-            reports[report.school_id] = report  # the latest year wins, a draft never over a done
-    rechecks = {
-        r.school_id: r
-        for r in Recheck.objects.filter(cycle=cycle, school_id__in=ids)
-        .only(
-            "pk", "round", "school_id", "cycle_id", "planned_year", "start_date", "end_date",
-            "materials_published_at", "materials_submitted_at",
-        )
-        .order_by("round")
-    }  # fmt: skip
-    verdicts = {
-        v.school_id: v.get_verdict_display()
-        for v in verdicts_in_force(cycle=cycle, school_id__in=ids).only(
-            "pk", "school_id", "verdict", "ranks_at"
-        )
-    }
+    """The overview's rows for a page of ``overview_schools`` (no further query)."""
     annex2 = cycle.kind == CycleKind.ANNEX2
-    return [
-        CycleRow(
-            school=school,
-            report=reports.get(school.pk),
-            recheck=rechecks.get(school.pk),
-            verdict=verdicts.get(school.pk),
-            exempt=exempt_from_recheck(
-                evaluated_before_2020=school.files_self_diagnosis, annex2_cycle=annex2
-            ),
+    verdicts = dict(Verdict.choices)
+    rows = []
+    for school in schools:
+        recheck = None
+        if school.recheck_pk is not None:
+            recheck = Recheck(
+                cycle_id=cycle.pk,
+                school_id=school.pk,
+                **{c: getattr(school, f"recheck_{c}") for c in _RECHECK_COLUMNS},
+            )
+        rows.append(
+            CycleRow(
+                school=school,
+                report=None,
+                status=school.report_status,
+                recheck=recheck,
+                verdict=verdicts.get(school.verdict_code),
+                exempt=exempt_from_recheck(
+                    evaluated_before_2020=school.files_self_diagnosis, annex2_cycle=annex2
+                ),
+            )
         )
-        for school in schools
-    ]
+    return rows
 
 
 @dataclasses.dataclass(frozen=True)
@@ -223,19 +230,31 @@ class PanelPlace:
     is_lead: bool
 
 
+@dataclasses.dataclass
+class RecheckRow:
+    """A row of the re-check list: only what it shows (no model instance built)."""
+
+    pk: int
+    school_id: int
+    school_name: str
+    planned_year: int
+    start_date: object
+    end_date: object
+    panel: list[PanelPlace] = dataclasses.field(default_factory=list)
+
+
 def cycle_recheck_page(cycle, number, per_page: int = 100, *, need: str = "", panel_size=5):
-    """A page of the cycle's re-checks, each with its panel as ``panel`` (lead first, then
-    by name), in three queries: the panel is read as names, not built as 500 model rows."""
+    """A page of the cycle's re-checks as ``RecheckRow``, each with its panel (lead first,
+    then by name), in three queries: rows and panels are read as values, not built as
+    models (500 panel places a page)."""
     rechecks = cycle.rechecks.all()
     if need in NEEDS:
         rechecks = rechecks_needing(rechecks, need=need, panel_size=panel_size)
-    rechecks = (
-        rechecks.select_related("school")
-        .only("pk", "planned_year", "start_date", "end_date", "cycle_id", "school__name")
-        .order_by("start_date", "planned_year", "school__name", "pk")
+    rechecks = rechecks.order_by("start_date", "planned_year", "school__name", "pk").values_list(
+        "pk", "school_id", "school__name", "planned_year", "start_date", "end_date"
     )
     page = Paginator(rechecks, per_page).get_page(number)
-    page.object_list = list(page.object_list)
+    page.object_list = [RecheckRow(*values) for values in page.object_list]
     panels: dict[int, list[PanelPlace]] = {}
     for recheck_id, is_lead, name in (
         PanelAssignment.objects.filter(recheck_id__in=[r.pk for r in page.object_list])
@@ -243,8 +262,8 @@ def cycle_recheck_page(cycle, number, per_page: int = 100, *, need: str = "", pa
         .values_list("recheck_id", "is_lead", "expert__name")
     ):
         panels.setdefault(recheck_id, []).append(PanelPlace(name, is_lead))
-    for recheck in page.object_list:
-        recheck.panel = panels.get(recheck.pk, [])
+    for row in page.object_list:
+        row.panel = panels.get(row.pk, [])
     return page
 
 

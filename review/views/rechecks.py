@@ -104,7 +104,10 @@ def cycle(request, pk: int):
     # the filters and the Excel export cover the whole list. The database filters and pages
     # the schools; only the page's rows are built (a fixed number of queries).
     schools = selectors.overview_schools(cycle, filters=filters)
-    page = Paginator(schools, 100).get_page(request.GET.get("page"))
+    paginator = Paginator(schools, 100)
+    if not any(filters.values()):
+        paginator.count = total  # unfiltered: every school, counted once above
+    page = paginator.get_page(request.GET.get("page"))
     rows = selectors.overview_rows(cycle, list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
@@ -114,6 +117,7 @@ def cycle(request, pk: int):
         {
             "cycle": cycle,
             "rows": rows,
+            "not_started": [row.school for row in rows if row.state_key == "not_started"],
             "page": page,
             "matched": page.paginator.count,
             "query": query.urlencode(),
