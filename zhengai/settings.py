@@ -228,6 +228,10 @@ if REDIS_URL:
             "KEY_PREFIX": "zhengai",
         }
     }
+    # Sessions read from the shared cache, written through to the database: a signed-in
+    # request needs no session query. Only with a cache every process shares (ending a
+    # session must end it everywhere at once); the embedded default keeps them in the database.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # The embedded default: kombu's filesystem transport, so `make run` needs no service.
     BROKER_DIR = VAR_DIR / "broker"

@@ -42,8 +42,7 @@ def assign_role(*, user: User, role: Role, school: School | None = None) -> None
     ).delete()
     if school is not None:
         assign_perm(ACT_FOR_SCHOOL, user, school)
-    for cached in ("_zhengai_role", "_zhengai_school"):
-        user.__dict__.pop(cached, None)
+    user.__dict__.pop("_zhengai_who", None)
 
 
 @transaction.atomic
