@@ -42,3 +42,25 @@ def test_staff_review_and_closing_the_sample_belong_to_cycles_and_rechecks(
     assert _current(html) == ["周期与复核"]
     html = client.get(f"/cycles/{recheck_a.cycle_id}/selection/close/").content.decode()
     assert _current(html) == ["周期与复核"]
+
+
+def test_the_navigation_kept_per_role_page_and_school_is_each_persons_own(
+    client, alice, bob, province, school_a, school_b
+):
+    """The rendered navigation is reused (site_nav): never another school's link or page."""
+
+    def page(user, url):
+        client.force_login(user)
+        return client.get(url).content.decode()
+
+    def nav(user, url):
+        return page(user, url).split('class="wrap site-nav"')[1].split("</nav>")[0]
+
+    for _ in range(2):  # the second round is served from the store
+        mine, theirs = nav(alice, "/notices/"), nav(bob, "/notices/")
+        assert f"/schools/{school_a.pk}/" in mine and f"/schools/{school_b.pk}/" not in mine
+        assert f"/schools/{school_b.pk}/" in theirs and f"/schools/{school_a.pk}/" not in theirs
+        staff = nav(province, "/notices/")
+        assert "周期与复核" in staff and "本校信息" not in staff and "周期与复核" not in mine
+        assert _current(page(alice, "/")) == ["首页"]
+        assert _current(page(alice, f"/schools/{school_a.pk}/")) == ["本校信息"]

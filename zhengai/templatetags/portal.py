@@ -50,3 +50,52 @@ def clause(anchor: str):
 
     url = reverse("column:document", args=[PLAN_SLUG]) + f"#{anchor}"
     return format_html('（见<a href="{}">实施方案{}</a>）', url, clause_label(anchor))
+
+
+# The main navigation is the same for everyone with the same role, school, page and language:
+# rendered once per such key in this process (17 address reversals and the role tests spared
+# on every signed-in page), a bounded store emptied when full.
+_NAV: dict = {}
+_NAV_MAX = 2048
+
+
+@register.simple_tag(takes_context=True)
+def site_nav(context):
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    from schools.roles import Role
+
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    user = context.get("user")
+    role, school = context.get("user_role"), context.get("user_school")
+    section = context.get("nav_section")
+    key = (
+        get_language(),
+        role,
+        getattr(school, "pk", None),
+        bool(getattr(user, "is_school_contact", False)),
+        bool(getattr(user, "is_staff", False)),
+        getattr(match, "url_name", None),
+        getattr(match, "app_name", None),
+        section,
+    )
+    html = _NAV.get(key)
+    if html is None:
+        html = render_to_string(
+            "_site_nav.html",
+            {
+                "request": request,
+                "user": user,
+                "user_role": role,
+                "Role": Role,
+                "user_school": school,
+                "nav_section": section,
+            },
+        )
+        if len(_NAV) >= _NAV_MAX:
+            _NAV.clear()
+        _NAV[key] = html
+    return mark_safe(html)  # noqa: S308 rendered by the template engine
