@@ -124,6 +124,7 @@ def test_the_pages_query_counts_do_not_grow_with_the_number_of_rechecks(
     from tests.review.test_consistency import OWN_FIXTURES, make_panel
 
     client.force_login(province)
+    client.get("/notices/")  # who the person is, read once and kept (schools/permissions.py)
 
     def count(url):
         with CaptureQueriesContext(connection) as ctx:

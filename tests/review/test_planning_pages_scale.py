@@ -64,6 +64,7 @@ def test_planning_pages_read_a_fixed_number_of_queries_however_many_schools(
     client, province, cycle_2026, page
 ):
     client.force_login(province)
+    client.get("/notices/")  # who the person is, read once and kept (schools/permissions.py)
     url = f"/cycles/{cycle_2026.pk}/{page}"
     _grow(cycle_2026, province, schools=5, picked=3)
     small, _ = _count(client, url)
