@@ -78,7 +78,7 @@ with test_database():
     from schools.models import City, Expert, ExpertKind, School
     from schools.roles import Role
     from schools.services.people import upsert_person
-    from workbench import cache as workbench_cache
+    from zhengai import stampcache
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, HOST]
     settings.ROOT_URLCONF = "floor"
@@ -226,8 +226,8 @@ with test_database():
         return statistics.median(timings)
 
     def stale() -> None:
-        workbench_cache.bump(workbench_cache.QUEUES)
-        workbench_cache.bump(workbench_cache.HEAT)
+        stampcache.bump(stampcache.QUEUES)
+        stampcache.bump(stampcache.HEAT)
 
     cookies = {
         "staff": session_cookie(staff),

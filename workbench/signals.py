@@ -8,7 +8,7 @@ proposals) and each expert's assignments. ``heat``: the heatmap and a school's o
 Rows changed with ``QuerySet.update`` or ``bulk_create`` send no signal: where a service does
 that to a watched row (naming a lead, publishing a not-diagnosed verdict), it also saves a
 watched row in the same transaction; the deadline scan's R15 proposals and an expert's
-declaration call ``workbench.cache.changed``, and a proposed panel (bulk) sends
+declaration call ``zhengai.stampcache.changed``, and a proposed panel (bulk) sends
 ``experts_assigned``, which is watched too. The count of failed e-mails and each person's
 notices are read live, never stored.
 """
@@ -19,7 +19,7 @@ from functools import partial
 
 from django.db.models.signals import post_delete, post_save
 
-from workbench import cache
+from zhengai import stampcache as cache
 
 
 def _receiver(name: str, sender=None, using=None, **kwargs) -> None:

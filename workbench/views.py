@@ -22,7 +22,6 @@ from review.services.panels import DEFAULT_PANEL_SIZE
 from schools.models import City
 from schools.permissions import is_provincial, reads_everything, role_of, school_of
 from schools.roles import Role
-from workbench import cache as workbench_cache
 from workbench.models import ReminderBatch, ReminderStep
 from workbench.selectors import charts as chart_data
 from workbench.selectors.expert import expert_queue
@@ -33,6 +32,7 @@ from workbench.services import charts
 from workbench.services.charts import REPORT_SERIES, VERDICT_SERIES, legend, stacked_bars
 from workbench.services.reminders import reminder_text, send_reminder
 from workbench.services.stages import stage_bar
+from zhengai import stampcache
 
 STEP_URLS = {
     "rules": lambda ctx: reverse("review:index"),
@@ -54,7 +54,7 @@ STEP_URLS = {
 def school_context(request, school) -> dict:
     """The school's round (stored until a row it is read from changes), its notices (live)."""
     today = timezone.localdate()
-    data = workbench_cache.cached(
+    data = stampcache.cached(
         f"school:{school.pk}:{today.isoformat()}", lambda: _school_round(school, today)
     )
     return {
@@ -84,7 +84,7 @@ def province_context(request) -> dict:
     """The province's queue and charts, stored until a row they are read from changes (the
     markup of the charts too); only the failed e-mails are counted on every request."""
     today = timezone.localdate()
-    page = workbench_cache.cached(f"province:{today.isoformat()}", lambda: _province_page(today))
+    page = stampcache.cached(f"province:{today.isoformat()}", lambda: _province_page(today))
     read_only = not is_provincial(request.user)
     live = [failed_emails()]
     return {
@@ -129,7 +129,7 @@ def expert_context(request) -> dict:
     changes (an assignment, its re-check, the panel's consolidation, a verdict, the expert)."""
     today = timezone.localdate()
     user = request.user
-    page = workbench_cache.cached(
+    page = stampcache.cached(
         f"expert:{user.pk}:{today.isoformat()}", lambda: _expert_page(user, today)
     )
     return {**page, "tasks_markup": mark_safe(page["tasks_markup"])}  # noqa: S308 engine

@@ -40,7 +40,7 @@ from review.services.rules import rules_deadline
 from schools.models import School, SchoolUserObjectPermission
 from schools.permissions import ACT_FOR_SCHOOL_CODENAME
 from schools.roles import Role
-from workbench import cache as workbench_cache
+from zhengai import stampcache
 
 DIGEST_NAMES = 20  # schools named in a staff digest before "等 N 所"
 
@@ -263,7 +263,7 @@ def _self_diagnosis_due(today: date) -> tuple[list[Due], int]:
                 [NotDiagnosedProposal(cycle=cycle, school=s) for s in new], ignore_conflicts=True
             )
             if new:  # bulk_create sends no signal: the province's count of proposals moves
-                workbench_cache.changed(workbench_cache.QUEUES)
+                stampcache.changed(stampcache.QUEUES)
             proposals += len(new)
             cycle_url = reverse("review:cycle", kwargs={"pk": cycle.pk}) + "#r15"
             dues += [

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -48,10 +51,12 @@ from review.services.verdict import (
     decide_verdict,
     explain_in_words,
 )
+from review.templatetags import planning_tables
 from review.views import exports
 from schools.models import City, Expert, School
 from schools.permissions import is_provincial, reads_everything, role_of
 from schools.roles import Role
+from zhengai import stampcache
 
 
 def _staff_cycle(request, pk: int) -> Cycle:
@@ -99,6 +104,47 @@ def _overview_filters(request) -> dict[str, str]:
 def cycle(request, pk: int):
     cycle = _staff_cycle(request, pk)
     filters = _overview_filters(request)
+    number = request.GET.get("page") or "1"
+    # Stored until a row it is read from changes (zhengai/stampcache.py: the schools, reports,
+    # re-checks, verdicts and proposals are watched), so a page of 1,500 schools is not read
+    # and drawn again for every request; never older than the last commit.
+    key = "cycle-overview:" + _digest(cycle.pk, sorted(filters.items()), number)
+    data = stampcache.cached(key, lambda: _overview_page(cycle, filters, number))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "review/cycle.html",
+        {
+            **data,
+            "cycle": cycle,
+            "query": query.urlencode(),
+            "filters": filters,
+            "cities": City.choices,
+            "report_states": [("not_started", "未开始"), *ReportStatus.choices],
+            "can_edit": is_provincial(request.user),
+        },
+    )
+
+
+def _digest(*parts) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+
+
+def _page_info(page) -> SimpleNamespace:
+    """What the pager shows of a page, without its query (stored with the page's rows)."""
+    return SimpleNamespace(
+        number=page.number,
+        object_list=list(page.object_list),
+        has_previous=page.has_previous(),
+        has_next=page.has_next(),
+        previous_page_number=page.number - 1,
+        next_page_number=page.number + 1,
+        paginator=SimpleNamespace(num_pages=page.paginator.num_pages, count=page.paginator.count),
+    )
+
+
+def _overview_page(cycle, filters: dict, number: str) -> dict:
     total = School.objects.count()
     # 100 schools a page: a province-wide list stays quick to load and usable on a phone;
     # the filters and the Excel export cover the whole list. The database filters and pages
@@ -107,32 +153,23 @@ def cycle(request, pk: int):
     paginator = Paginator(schools, 100)
     if not any(filters.values()):
         paginator.count = total  # unfiltered: every school, counted once above
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(number)
     rows = selectors.overview_rows(cycle, list(page.object_list))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "review/cycle.html",
-        {
-            "cycle": cycle,
-            "rows": rows,
-            "not_started": [row.school for row in rows if row.state_key == "not_started"],
-            "page": page,
-            "matched": page.paginator.count,
-            "query": query.urlencode(),
-            "filters": filters,
-            "cities": City.choices,
-            "report_states": [("not_started", "未开始"), *ReportStatus.choices],
-            "selected": cycle.rechecks.count(),
-            "minimum": minimum_sample(total),
-            "total": total,
-            "can_edit": is_provincial(request.user),
-            "proposals": cycle.r15_proposals.filter(record__isnull=True, dismissed_reason="")
+    return {
+        "rows": rows,
+        "rows_html": planning_tables.overview_rows(rows),
+        "not_started": [row.school for row in rows if row.state_key == "not_started"],
+        "page": _page_info(page),
+        "matched": page.paginator.count,
+        "selected": cycle.rechecks.count(),
+        "minimum": minimum_sample(total),
+        "total": total,
+        "proposals": list(
+            cycle.r15_proposals.filter(record__isnull=True, dismissed_reason="")
             .select_related("school")
-            .order_by("school__name"),
-        },
-    )
+            .order_by("school__name")
+        ),
+    }
 
 
 @login_required
@@ -149,23 +186,32 @@ def cycle_export(request, pk: int):
 def cycle_rechecks(request, pk: int):
     cycle = _staff_cycle(request, pk)
     need = request.GET.get("need", "")
+    need = need if need in selectors.NEEDS else ""
+    number = request.GET.get("page") or "1"
+    can_edit = is_provincial(request.user)
+    # Stored as the overview is (the re-checks, their panels and experts are watched).
+    key = "cycle-rechecks:" + _digest(cycle.pk, need, number, can_edit)
     return render(
         request,
         "review/cycle_rechecks.html",
         {
+            **stampcache.cached(key, lambda: _recheck_list_page(cycle, need, number, can_edit)),
             "cycle": cycle,
-            # 100 a page, each with its panel, in a fixed number of queries.
-            "page": (
-                page := selectors.cycle_recheck_page(
-                    cycle, request.GET.get("page"), need=need, panel_size=DEFAULT_PANEL_SIZE
-                )
-            ),
-            "rechecks": page.object_list,
-            "need": need if need in selectors.NEEDS else "",
+            "need": need,
             "needs": selectors.NEEDS.items(),
-            "can_edit": is_provincial(request.user),
+            "can_edit": can_edit,
         },
     )
+
+
+def _recheck_list_page(cycle, need: str, number: str, can_edit: bool) -> dict:
+    # 100 a page, each with its panel, in a fixed number of queries.
+    page = selectors.cycle_recheck_page(cycle, number, need=need, panel_size=DEFAULT_PANEL_SIZE)
+    return {
+        "rows_html": planning_tables.recheck_rows(page.object_list, need=need, can_edit=can_edit),
+        "rechecks": page.object_list,
+        "page": _page_info(page),
+    }
 
 
 @login_required

@@ -1,7 +1,7 @@
 """The workbenches' stored numbers: a change shows at once, never a stale count.
 
 The province's queue, each school's round and the element results are kept between requests
-(workbench/cache.py) under stamps that the rows they are read from move on when saved or
+(zhengai/stampcache.py) under stamps that the rows they are read from move on when saved or
 deleted (workbench/signals.py), at once and again at commit.
 """
 
@@ -18,7 +18,7 @@ from review.services import panel_assignments
 from review.services.rechecks import create_cycle
 from schools.models import Expert, ExpertKind, School
 from tests.conftest import score_and_publish
-from workbench import cache
+from zhengai import stampcache as cache
 
 pytestmark = pytest.mark.django_db
 

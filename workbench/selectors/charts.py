@@ -9,13 +9,13 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from indicators.models import Element, IndicatorSystem
 from review.models import ConsolidatedFinding, VerdictRecord
 from review.selectors import verdicts_in_force
-from workbench import cache as workbench_cache
+from zhengai import stampcache
 
 
 def cached(name: str, compute):
     """``compute()``, kept until a published verdict, its findings, a school or the elements
     in force change (``workbench.signals``: the ``heat`` stamp, moved at commit)."""
-    return workbench_cache.cached(f"heat:{name}", compute, stamps=(workbench_cache.HEAT,))
+    return stampcache.cached(f"heat:{name}", compute, stamps=(stampcache.HEAT,))
 
 
 def verdicts_per_cycle() -> list[tuple[str, dict[str, int]]]:

@@ -1,11 +1,13 @@
-"""Workbench numbers kept between requests until a row they are read from changes.
+"""Values kept between requests until a row they are read from changes.
 
-Two *stamps*, each the time of the last change to the rows it watches (``signals.py``):
-``queues`` (what the province's counts and a school's round are read from) and ``heat`` (the
-published re-checks behind the heatmap). A value is stored with the stamps it was computed
-under, read *before* computing; a saved or deleted row moves its stamp on at once and again
-when the transaction commits, so a value computed from data older than a commit is never
-served after it: the next request computes it again (never a stale count).
+Two *stamps*, each the time of the last change to the rows it watches (the watch list is
+``workbench/signals.py``): ``queues`` (what the province's counts, a school's round, an
+expert's tasks and the province's planning pages — the cycle overview and the re-check list —
+are read from) and ``heat`` (the published re-checks behind the heatmap). A value is stored
+with the stamps it was computed under, read *before* computing; a saved or deleted row moves
+its stamp on at once and again when the transaction commits, so a value computed from data
+older than a commit is never served after it: the next request computes it again (never a
+stale count).
 
 Where the stamps live: in the cache itself when it is shared (Redis, ``REDIS_URL``), read
 together with the value in one round trip; otherwise in files' modification times (the
