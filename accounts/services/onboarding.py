@@ -31,6 +31,7 @@ from review.exporters.excel import ImportIssue, _cell_text, _check_file, set_tex
 from schools.models import Expert, ExpertKind, School, SchoolUserObjectPermission, User
 from schools.permissions import ACT_FOR_SCHOOL_CODENAME
 from schools.roles import Role
+from zhengai import stampcache
 
 CONTACTS = "学校联系人"
 EXPERTS = "专家"
@@ -412,6 +413,9 @@ def apply(staged: StagedImport, *, by) -> dict[str, int]:
         to_update.append(expert)
     if to_update:
         bulk_update_with_history(to_update, Expert, ["name", "employer", "kind", "school"])
+    # Written in bulk (no model signal): the stored staff pages that name experts and people
+    # (zhengai/stampcache.py) are read afresh after this commit.
+    stampcache.changed(stampcache.QUEUES)
 
     now = timezone.now()
     invitations = Invitation.objects.bulk_create(

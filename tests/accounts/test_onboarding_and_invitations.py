@@ -156,3 +156,36 @@ def test_provincial_staff_download_the_template(client, province):
     rows, errors = onboarding.read_file(response.content)
     assert not errors and rows == {onboarding.CONTACTS: [], onboarding.EXPERTS: []}
     assert School.objects.exists()
+
+
+def test_a_second_import_shows_at_once_on_the_stored_pages_and_in_who_people_are(
+    client, province, seeded, settings
+):
+    """Onboarding writes in bulk (no model signals): a contact moved to another school acts for
+    it on their next request, and a renamed expert is named so on the stored re-check list."""
+    from review.models import PanelAssignment, Recheck
+    from review.services.rechecks import create_cycle
+
+    settings.REDIS_URL = settings.REDIS_URL or "redis://shared.invalid:6379/0"  # as production
+    other = "福建船政交通职业学院"
+    client.force_login(province)
+    _upload(client, workbook_bytes(_contacts()[:1], experts(1)))
+    client.post(f"/accounts/onboarding/{StagedImport.objects.latest('pk').pk}/")
+    contact = User.objects.get(email="contact.a@test.invalid")
+    cycle = create_cycle(start_year=2026, user=province)
+    recheck = Recheck.objects.create(
+        cycle=cycle, school=School.objects.get(name=other), planned_year=2026
+    )
+    PanelAssignment.objects.create(recheck=recheck, expert=Expert.objects.get(name="专家0000"))
+    assert "专家0000" in client.get(f"/cycles/{cycle.pk}/rechecks/").content.decode()
+    theirs = Client()
+    theirs.force_login(contact)
+    assert SCHOOL in theirs.get("/notices/").content.decode()  # who they are, kept
+
+    renamed = [("专家〇〇（改名）", *experts(1)[0][1:])]
+    _upload(client, workbook_bytes([(other, "联络甲", "contact.a@test.invalid", "是")], renamed))
+    client.post(f"/accounts/onboarding/{StagedImport.objects.latest('pk').pk}/")
+    header = theirs.get("/notices/").content.decode().split("</header>")[0]
+    assert other in header and SCHOOL not in header
+    listed = client.get(f"/cycles/{cycle.pk}/rechecks/").content.decode()
+    assert "专家〇〇（改名）" in listed and "专家0000" not in listed
