@@ -410,3 +410,38 @@ def warnings_by_school(year: int) -> dict[int, list]:
     ):
         out[school_id] = warnings
     return out
+
+
+def element_figures_html(
+    *, school: School, years: Iterable[int], codes: Iterable[str], elements
+) -> dict[str, str]:
+    """``figures_for_elements`` drawn (``statedata/_element_figures.html``) for each element
+    with data, kept until the state data, the indicators' refs or the elements change
+    (``statedata/signals.py`` moves the stamp): the report editor shows them on every load.
+
+    ``elements`` is a callable giving what ``figures_for_elements`` takes, called only when
+    the drawing is not kept; the key is the school, the years and the elements' ``codes``.
+    """
+    import hashlib
+
+    from django.template.loader import render_to_string
+
+    from zhengai import stampcache
+
+    years = sorted(set(years))
+
+    def draw() -> dict[str, str]:
+        figures = figures_for_elements(school=school, years=years, elements=elements())
+        return {
+            code: render_to_string("statedata/_element_figures.html", {"block": block})
+            for code, block in figures.items()
+            if block.get("has_data")
+        }
+
+    digest = hashlib.sha256(repr((years, sorted(codes))).encode()).hexdigest()[:16]
+    key = f"statedata-figures:{school.pk}:{digest}"
+    return stampcache.cached(key, draw, stamps=(STAMP,))
+
+
+# The stamp the kept drawings depend on (moved by statedata/signals.py).
+STAMP = "statedata"

@@ -17,6 +17,7 @@ changes rows, shares the files with the web process), as ``zhengai.pagecache`` d
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from pathlib import Path
@@ -66,7 +67,9 @@ _BUMPS = {QUEUES: _bump_queues, HEAT: _bump_heat}
 
 def changed(name: str, *, using: str | None = None) -> None:
     """A row the stamp ``name`` watches changed: bump now and once more at commit."""
-    bump_now = _BUMPS[name]
+    bump_now = _BUMPS.get(name)
+    if bump_now is None:  # one function a stamp, so a transaction queues it once
+        bump_now = _BUMPS.setdefault(name, functools.partial(bump, name))
     bump_now()
     connection = connections[using or DEFAULT_DB_ALIAS]
     if connection.in_atomic_block and any(e[1] is bump_now for e in connection.run_on_commit):

@@ -209,13 +209,14 @@ def _attach_state_data(report, projects) -> None:
     """Beside each element the school writes, its points' state data for the three years
     before the report's, with the warnings (the figures the experts will see too)."""
     forms = [form for _, project_forms in projects for form in project_forms]
-    figures = statedata.figures_for_elements(
+    drawn = statedata.element_figures_html(
         school=report.school,
         years=statedata.years_before(report.year),
-        elements=_elements_with_refs(forms),
+        codes=[form.element.code for form in forms],
+        elements=lambda: _elements_with_refs(forms),
     )
     for form in forms:
-        form.statedata = figures.get(form.element.code)
+        form.statedata_html = drawn.get(form.element.code, "")
 
 
 def _report_page(request, report, *, status=200, posted=None, errors=None, **extra):

@@ -70,6 +70,23 @@ def test_r3_school_sees_the_same_beside_each_element_in_its_editor(client, repor
     assert TREND in html
 
 
+def test_r3_the_editors_kept_figures_change_with_each_import_at_once(client, report_a, alice):
+    """The editor keeps the figures drawn between loads; an import and its recomputation (the
+    results written in bulk) show on the next load — and a first upload too."""
+    client.force_login(alice)
+    url = f"/self-diagnosis/{report_a.pk}/"
+    assert "状态数据（" not in client.get(url).content.decode()  # none yet: kept as none
+    years = [report_a.year - 3, report_a.year - 2, report_a.year - 1]
+    _falling_books(report_a.school, alice, years=years)
+    assert TREND in client.get(url).content.decode()
+    store_figures(
+        school=report_a.school, year=years[-1], figures=GOOD_FIGURES | {"books_total": 720000},
+        tables={}, user=alice, recompute=False,
+    )  # fmt: skip
+    recompute(school_ids=[report_a.school_id], notify=False)
+    assert TREND not in client.get(url).content.decode()  # the books rose again
+
+
 def test_r3_no_state_data_no_empty_boxes(client, recheck_a, panel_of_three):
     client.force_login(panel_of_three[0])
     html = client.get(f"/rechecks/{recheck_a.pk}/score/").content.decode()
