@@ -299,3 +299,11 @@ def school_checks_the_draft(recheck, province):
     acting = school_staff(recheck.school_id)
     school_user = acting[0] if acting else _person("checker", Role.SCHOOL_STAFF, recheck.school)
     return factual_check.declare_no_points(check=check, user=school_user)
+
+
+def names_rule(text: str, *rule_ids: str) -> bool:
+    """Whether ``text`` names one of these rule ids as a word (an "R9" inside a random CSRF
+    token or a hash is not one)."""
+    import re
+
+    return any(re.search(rf"(?<![A-Za-z0-9]){rule}(?![A-Za-z0-9])", text) for rule in rule_ids)
