@@ -20,26 +20,20 @@ before every request (what the first request after a change costs).
 
 from __future__ import annotations
 
-import io
 import os
-import secrets
 import statistics
 import sys
 import time
 from datetime import date, timedelta
 
-PRODUCTION = bool(os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"))
-HOST = "bench.invalid"
-if PRODUCTION:
-    os.environ["DJANGO_ENV"] = "production"
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
-    os.environ["ALLOWED_HOSTS"] = HOST
-    os.environ["PORTAL_BASE_URL"] = f"https://{HOST}"
-    os.environ["ZHENGAI_VAR_DIR"] = os.path.join(os.path.dirname(__file__), "..", "var", "bench")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-
 from django.db import connection as _connection  # noqa: E402
-from harness import analyze, test_database  # noqa: E402
+from harness import (  # noqa: E402
+    analyze,
+    signed_in_cookie,
+    test_database,
+    wsgi_get,
+)
+from served import HOST, PRODUCTION  # noqa: E402 (the environment, before Django)
 
 # A database of its own (never the test runner's test_<name>, which a run may be using).
 _connection.settings_dict.setdefault("TEST", {})["NAME"] = (
@@ -50,16 +44,11 @@ with test_database():
     import random
 
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.cache import cache
-    from django.core.handlers.wsgi import WSGIHandler
     from django.core.management import call_command
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from indicators.models import Element, IndicatorSystem
     from notices.models import EmailStatus, Notice
@@ -185,45 +174,9 @@ with test_database():
         + ("production (PostgreSQL, Redis)" if PRODUCTION else "embedded default (no Redis)")
     )
 
-    def session_cookie(user) -> str:
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, name="基准")
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.create()
-        return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    session_cookie = signed_in_cookie
 
-    handler = WSGIHandler()
-
-    def get(url: str, cookie: str = "") -> tuple[int, bytes]:
-        path, _, query = url.partition("?")
-        environ = {
-            "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query,
-            "SCRIPT_NAME": "", "SERVER_NAME": HOST, "SERVER_PORT": "443",
-            "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": HOST, "REMOTE_ADDR": "127.0.0.1",
-            "HTTP_X_FORWARDED_PROTO": "https", "HTTP_X_FORWARDED_FOR": "203.0.113.7",
-            "HTTP_COOKIE": cookie, "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr,
-            "wsgi.url_scheme": "http", "wsgi.version": (1, 0), "wsgi.multithread": False,
-            "wsgi.multiprocess": True, "wsgi.run_once": False,
-        }  # fmt: skip
-        status = []
-        body = handler(environ, lambda s, headers, exc_info=None: status.append(s))
-        data = b"".join(body)
-        body.close()
-        return int(status[0][:3]), data
-
-    def median_ms(action, seconds: float = 1.0, least: int = 20) -> float:
-        for _ in range(3):
-            action()
-        timings = []
-        deadline = time.perf_counter() + seconds
-        while len(timings) < least or (time.perf_counter() < deadline and len(timings) < 2000):
-            start = time.perf_counter()
-            action()
-            timings.append((time.perf_counter() - start) * 1000)
-        return statistics.median(timings)
+    get = wsgi_get(HOST)
 
     def stale() -> None:
         stampcache.bump(stampcache.QUEUES)

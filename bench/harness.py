@@ -65,3 +65,67 @@ def analyze() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+
+
+# --- Serving pages as gunicorn does (bench_pages, bench_workbench) ---------------------------
+
+
+def signed_in_cookie(user) -> str:
+    """A session cookie for ``user``, signed in and past the second factor, as logging in
+    leaves it."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, name="基准")
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def wsgi_get(host: str) -> Callable[..., tuple[int, bytes]]:
+    """``get(url, cookie="") -> (status, body)`` through Django's WSGI handler (what gunicorn
+    calls: no test client, no test instrumentation), over HTTPS behind the proxy."""
+    import io
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    handler = WSGIHandler()
+
+    def get(url: str, cookie: str = "") -> tuple[int, bytes]:
+        path, _, query = url.partition("?")
+        environ = {
+            "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query,
+            "SCRIPT_NAME": "", "SERVER_NAME": host, "SERVER_PORT": "443",
+            "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": host, "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_X_FORWARDED_PROTO": "https", "HTTP_X_FORWARDED_FOR": "203.0.113.7",
+            "HTTP_COOKIE": cookie, "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr,
+            "wsgi.url_scheme": "http", "wsgi.version": (1, 0), "wsgi.multithread": False,
+            "wsgi.multiprocess": True, "wsgi.run_once": False,
+        }  # fmt: skip
+        status = []
+        body = handler(environ, lambda s, headers, exc_info=None: status.append(s))
+        data = b"".join(body)
+        body.close()
+        return int(status[0][:3]), data
+
+    return get
+
+
+def median_ms(action: Callable[[], object], seconds: float = 1.0, least: int = 20) -> float:
+    """The median time of ``action`` in milliseconds: at least ``least`` runs, more for up
+    to ``seconds`` (at most 2,000), after three to warm up."""
+    for _ in range(3):
+        action()
+    timings = []
+    deadline = time.perf_counter() + seconds
+    while len(timings) < least or (time.perf_counter() < deadline and len(timings) < 2000):
+        start = time.perf_counter()
+        action()
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
