@@ -72,7 +72,7 @@ def consolidation_submitted(consolidation: Consolidation) -> list[EventNotice]:
             day=day_of(consolidation.submitted_at),
             title=f"{recheck_name(recheck)}：专家组已提交合议结果",
             what=f"{recheck_name(recheck)}的专家组组长已提交合议结果和复核报告。",
-            next="请核对合议结果和复核报告，确认后发布复核结论（发布后学校和社会可见）。",
+            next="请审核合议结果和复核报告：通过后交学校核对结论草稿（学校核对后才能发布），或写明原因退回组长。",
             url=recheck_url(recheck.pk, "#verdict"),
             recipients=provincial_staff(),
         )

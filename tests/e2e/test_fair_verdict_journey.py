@@ -12,18 +12,16 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
-from review.models import Appeal, FactualPoint, PanelAssignment, Recheck, VerdictRecord
+from review.models import Appeal, FactualPoint, Recheck, VerdictRecord
 from review.services import scoring
 from review.services.rechecks import create_cycle
 from review.services.scoring import FindingInput
-from schools.models import Expert, ExpertKind, School
+from schools.models import School
 from schools.roles import Role
 from schools.services.people import upsert_person
 from tests.conftest import PASSWORD
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import certified_panel, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,17 +54,7 @@ def consolidated_recheck(transactional_db, settings):
         start_date=date(2026, 5, 20),
         end_date=date(2026, 5, 22),
     )
-    experts = []
-    for i, kind in enumerate(ExpertKind):
-        user = upsert_person(
-            username=f"expert{i}", display_name=f"专家{i}", role=Role.EXPERT, password=PASSWORD
-        )
-        expert = Expert.objects.create(name=f"复核专家{i}", employer="外单位", kind=kind, user=user)
-        PanelAssignment.objects.create(
-            recheck=recheck, expert=expert, is_lead=i == 0, certified_at=timezone.now()
-        )
-        assign_perm("review.review_recheck", user, recheck)
-        experts.append(user)
+    experts = certified_panel(recheck)
     inconsistent = {"3.2": "未见教师发展诊改机制的制度文件", "4.1": "课程诊改未覆盖全部专业"}
     findings = {
         code: FindingInput(code not in inconsistent, inconsistent.get(code, "")) for code in CODES
