@@ -422,8 +422,6 @@ def element_figures_html(
     ``elements`` is a callable giving what ``figures_for_elements`` takes, called only when
     the drawing is not kept; the key is the school, the years and the elements' ``codes``.
     """
-    import hashlib
-
     from django.template.loader import render_to_string
 
     from zhengai import stampcache
@@ -438,8 +436,7 @@ def element_figures_html(
             if block.get("has_data")
         }
 
-    digest = hashlib.sha256(repr((years, sorted(codes))).encode()).hexdigest()[:16]
-    key = f"statedata-figures:{school.pk}:{digest}"
+    key = stampcache.key_of("statedata-figures", school.pk, years, sorted(codes))
     return stampcache.cached(key, draw, stamps=(STAMP,))
 
 

@@ -18,6 +18,7 @@ changes rows, shares the files with the web process), as ``zhengai.pagecache`` d
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import time
 from pathlib import Path
@@ -109,6 +110,12 @@ def _current(stamps: tuple[str, ...], entry_key: str | None) -> tuple[tuple, obj
             stamp = cache.get(stamp_key)
         current.append(stamp)
     return tuple(current), found.get(entry_key) if entry_key else None
+
+
+def key_of(name: str, *parts) -> str:
+    """A cache key for ``name`` and what varies it (filters, page, codes…): any text the
+    parts hold (a search typed by a person) is hashed, so the key stays short and safe."""
+    return f"{name}:{hashlib.sha256(repr(parts).encode()).hexdigest()[:24]}"
 
 
 def cached(key: str, compute, *, stamps: tuple[str, ...] = (QUEUES,)):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from types import SimpleNamespace
 
 from django.contrib import messages
@@ -108,7 +107,7 @@ def cycle(request, pk: int):
     # Stored until a row it is read from changes (zhengai/stampcache.py: the schools, reports,
     # re-checks, verdicts and proposals are watched), so a page of 1,500 schools is not read
     # and drawn again for every request; never older than the last commit.
-    key = "cycle-overview:" + _digest(cycle.pk, sorted(filters.items()), number)
+    key = stampcache.key_of("cycle-overview", cycle.pk, sorted(filters.items()), number)
     data = stampcache.cached(key, lambda: _overview_page(cycle, filters, number))
     query = request.GET.copy()
     query.pop("page", None)
@@ -125,10 +124,6 @@ def cycle(request, pk: int):
             "can_edit": is_provincial(request.user),
         },
     )
-
-
-def _digest(*parts) -> str:
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 
 
 def _page_info(page) -> SimpleNamespace:
@@ -190,7 +185,7 @@ def cycle_rechecks(request, pk: int):
     number = request.GET.get("page") or "1"
     can_edit = is_provincial(request.user)
     # Stored as the overview is (the re-checks, their panels and experts are watched).
-    key = "cycle-rechecks:" + _digest(cycle.pk, need, number, can_edit)
+    key = stampcache.key_of("cycle-rechecks", cycle.pk, need, number, can_edit)
     return render(
         request,
         "review/cycle_rechecks.html",
