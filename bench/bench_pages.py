@@ -8,14 +8,17 @@ How: Django's own WSGI handler called in this process (what gunicorn calls per r
 no test client and no test instrumentation (templates are not copied into a context, no
 signal on rendering); each request builds a WSGI environ with the cookies of the person it
 is for and the response body is read to the end. The floor (``floor.py``: one indexed query,
-a twenty-row template) goes through the same middleware. Each page is requested until about
-a second has passed (at least 20 times, after a warm-up) and the median is printed with its
-ratio to the floor's median (cost: lower is better; throughput, the inverse: higher is
-better) and the queries one request makes. Public pages are measured as a visitor without a
-session gets them (from the server's page cache) and, on the line below, as rendered when
-the cache has just been emptied by a change. The signed-in floor (``floor.py``: the same
-query and rows for a signed-in person inside the portal's layout) shows what every signed-in
-page pays before its own content: read the signed-in pages against it as well.
+a twenty-row template) goes through the same middleware. Each page is requested for about a
+second (at least 20 times, after a warm-up) in turn with the floor and the signed-in floor, so
+each ratio is taken over the same moments of a busy machine (``harness.in_turn``);
+``BENCH_ROUNDS`` rounds (default 3) are run, and the summary gives each page's median time,
+the lowest and highest of its ratio to the floor (cost: lower is better; throughput, the
+inverse: higher is better) and the queries one request makes. Public pages are measured as
+a visitor without a session gets them (from the server's page cache) and, on the line below,
+as rendered when the cache has just been emptied by a change. The signed-in floor (the same
+floor for a signed-in person: the session, the person and the two-factor device are read)
+shows what every signed-in page pays before its own content: read the signed-in pages
+against it as well.
 
 Data (``builders.py``): the demo plus 1,500 schools, a self-diagnosis report each, and a full
 cycle with 500 re-checks, 2,500 panel places, 4,500 disclosed files and 250 verdicts.
@@ -24,13 +27,14 @@ cycle with 500 re-checks, 2,500 panel places, 4,500 disclosed files and 250 verd
 from __future__ import annotations
 
 import os
+import statistics
 import sys
 import time
 
 from django.db import connection as _connection  # noqa: E402
 from harness import (  # noqa: E402
     analyze,
-    median_ms,
+    in_turn,
     signed_in_cookie,
     test_database,
     wsgi_get,
@@ -113,13 +117,19 @@ with test_database():
         assert status == 200, (url, status, body[:300])
 
     if profile := os.environ.get("BENCH_PROFILE"):
-        # BENCH_PROFILE="re-check list": where the time of that page goes (cProfile), then stop.
+        # BENCH_PROFILE="re-check list": that page's queries and where its time goes (cProfile),
+        # then stop.
         import cProfile
         import pstats
 
         for label, url, who in [*signed_in, *((label, url, "") for label, url in public)]:
             if profile in label:
                 cookie = cookies.get(who, "")
+                with CaptureQueriesContext(connection) as captured:
+                    get(url, cookie)
+                print(f"== {label}: the queries of one request")
+                for number, query in enumerate(captured, 1):
+                    print(f"{number:>3}. {query['time']}s {query['sql'][:300]}")
                 profiler = cProfile.Profile()
                 profiler.enable()
                 for _ in range(5):
@@ -127,30 +137,46 @@ with test_database():
                 profiler.disable()
                 print(f"== {label}: 5 requests")
                 stats = pstats.Stats(profiler).strip_dirs()
-                stats.sort_stats("cumulative").print_stats(45)
+                stats.sort_stats("cumulative").print_stats(int(os.environ.get("BENCH_LINES", 45)))
                 stats.sort_stats("tottime").print_stats(20)
         sys.exit(0)
 
-    floor = median_ms(lambda: get("/bench/floor/"))
-    rows = [("floor (1 indexed query, 20-row template)", floor, queries("/bench/floor/", ""))]
+    floor_get = lambda: get("/bench/floor/")  # noqa: E731
+    signed_get = lambda: get("/bench/floor/", cookies["province"])  # noqa: E731
+    rows: list[tuple[str, object, int]] = []  # label, (ms, floor ms, signed floor ms), queries
     for label, url in public:
-        cached = median_ms(lambda u=url: get(u))
-        rows.append((f"{label} — visitor, cached", cached, queries(url, "")))
+        get(url)  # stored again after the previous page's change
+        rows.append((f"{label} — visitor, cached", lambda u=url: get(u), queries(url, "")))
 
         def miss(u=url):
             pagecache.bump()
             get(u)
 
-        pagecache.bump()
-        rendered = median_ms(miss, 0.5)
-        rows.append((f"{label} — rendered after a change", rendered, queries(url, "", True)))
+        rows.append((f"{label} — rendered after a change", miss, queries(url, "", True)))
     for label, url, who in signed_in:
         cookie = cookies[who]
-        rows.append((label, median_ms(lambda u=url, c=cookie: get(u, c)), queries(url, cookie)))
+        rows.append((label, lambda u=url, c=cookie: get(u, c), queries(url, cookie)))
 
-    width = max(len(label) for label, *_ in rows)
-    print(f"{'page':<{width}}  {'median':>9}  {'cost×floor':>10}  {'thru×floor':>10}  queries")
-    for label, ms, count in rows:
-        print(
-            f"{label:<{width}}  {ms:>6.2f} ms  {ms / floor:>9.2f}×  {floor / ms:>9.2f}×  {count:>7}"
-        )
+    rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
+    ratios: dict[str, list[tuple[float, float, float]]] = {label: [] for label, *_ in rows}
+    for n in range(1, rounds + 1):
+        print(f"round {n}: each page in turn with the floor and the signed-in floor")
+        for label, action, count in rows:
+            floor, signed, ms = in_turn([floor_get, signed_get, action])
+            ratios[label].append((ms, ms / floor, ms / signed))
+            print(
+                f"  {label:<48} {ms:6.2f} ms  {ms / floor:5.2f}× floor ({floor:.2f} ms)  "
+                f"{ms / signed:5.2f}× signed-in floor ({signed:.2f} ms)  {count:>2} queries"
+            )
+    width = max(len(label) for label in ratios)
+    print(
+        f"\nover {rounds} rounds: cost as a multiple of the floor (1 indexed query, 20-row "
+        "template), lowest–highest; its inverse is the throughput"
+    )
+    print(f"{'page':<{width}}  {'median':>9}  {'cost×floor':>11}  {'thru×floor':>11}  queries")
+    for label, _, count in rows:
+        values = ratios[label]
+        ms = statistics.median(v[0] for v in values)
+        lo, hi = min(v[1] for v in values), max(v[1] for v in values)
+        thru = f"{1 / hi:>5.2f}–{1 / lo:<4.2f}×"
+        print(f"{label:<{width}}  {ms:>6.2f} ms  {lo:>5.2f}–{hi:<4.2f}×  {thru}  {count:>7}")

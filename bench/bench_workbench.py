@@ -21,14 +21,13 @@ before every request (what the first request after a change costs).
 from __future__ import annotations
 
 import os
-import statistics
 import sys
-import time
 from datetime import date, timedelta
 
 from django.db import connection as _connection  # noqa: E402
 from harness import (  # noqa: E402
     analyze,
+    in_turn,
     signed_in_cookie,
     test_database,
     wsgi_get,
@@ -228,21 +227,11 @@ with test_database():
                 stats.sort_stats("tottime").print_stats(20)
         sys.exit(0)
 
-    def interleaved(action, seconds: float = 1.0, least: int = 20) -> tuple[float, float, float]:
-        """Medians of the floor, the signed-in floor and the page, requested in turn: on a busy
-        machine each ratio is taken over the same moments."""
+    def interleaved(action) -> list[float]:
+        """Medians of the floor, the signed-in floor and the page, requested in turn."""
         floor_get = lambda: get("/bench/floor/")  # noqa: E731
         signed_get = lambda: get("/bench/floor/", cookies["staff"])  # noqa: E731
-        for _ in range(3):
-            floor_get(), signed_get(), action()
-        timings: tuple[list, list, list] = ([], [], [])
-        deadline = time.perf_counter() + seconds
-        while len(timings[2]) < least or (time.perf_counter() < deadline and len(timings[2]) < 500):
-            for bucket, run in zip(timings, (floor_get, signed_get, action), strict=True):
-                start = time.perf_counter()
-                run()
-                bucket.append((time.perf_counter() - start) * 1000)
-        return tuple(statistics.median(bucket) for bucket in timings)
+        return in_turn([floor_get, signed_get, action])
 
     rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
     ratios: dict[str, list[tuple[float, float]]] = {label: [] for label, *_ in pages}

@@ -129,3 +129,25 @@ def median_ms(action: Callable[[], object], seconds: float = 1.0, least: int = 2
         action()
         timings.append((time.perf_counter() - start) * 1000)
     return statistics.median(timings)
+
+
+def in_turn(
+    actions: list[Callable[[], object]], seconds: float = 1.0, least: int = 20, most: int = 500
+) -> list[float]:
+    """The median time (ms) of each of ``actions``, requested one after the other for about
+    ``seconds`` (at least ``least`` turns, at most ``most``), after three turns to warm up.
+
+    A page and its floor taken in turn are timed over the same moments of a busy machine: the
+    ratio between them holds where either time alone would drift with the load.
+    """
+    for _ in range(3):
+        for action in actions:
+            action()
+    timings: list[list[float]] = [[] for _ in actions]
+    deadline = time.perf_counter() + seconds
+    while len(timings[0]) < least or (time.perf_counter() < deadline and len(timings[0]) < most):
+        for bucket, action in zip(timings, actions, strict=True):
+            start = time.perf_counter()
+            action()
+            bucket.append((time.perf_counter() - start) * 1000)
+    return [statistics.median(bucket) for bucket in timings]

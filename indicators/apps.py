@@ -9,15 +9,17 @@ class IndicatorsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from indicators.models import Element, Factor, IndicatorSystem, Point, Project
-        from indicators.selectors import forget_editing_guides
-        from zhengai import pagecache
+        from indicators.selectors import GUIDE_STAMP, forget_editing_guides
+        from zhengai import pagecache, stampcache
 
-        def forget(**kwargs) -> None:
+        def forget(using=None, **kwargs) -> None:
             forget_editing_guides()
+            stampcache.changed(GUIDE_STAMP, using=using)
 
-        # The report editor caches each version's tree (indicators.selectors.editing_guide);
-        # the indicator pages (/indicators/, /indicators.json) are kept rendered: a new
-        # version, or any change to a tree, moves the public page stamp on at commit.
+        # The report editor caches each version's tree (indicators.selectors.editing_guide)
+        # and keeps its pages under GUIDE_STAMP; the indicator pages (/indicators/,
+        # /indicators.json) are kept rendered: a new version, or any change to a tree, moves
+        # the public page stamp and GUIDE_STAMP on at commit.
         for model in (IndicatorSystem, Project, Element, Point, Factor):
             post_save.connect(forget, sender=model, weak=False, dispatch_uid=f"guide-{model}")
             post_delete.connect(forget, sender=model, weak=False, dispatch_uid=f"guide-d-{model}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from typing import Any
 
 from django.core.cache import cache
@@ -83,6 +84,9 @@ class ElementGuide:
     report_name: str
     # ((point name, ((circled number, factor text), …)), …)
     points: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+    # What all of the above was when read: part of the key of the editor's stored element
+    # card (``review.views.self_diagnosis``), so a changed point or factor changes the card.
+    digest: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,8 +96,28 @@ class ProjectGuide:
     elements: tuple[ElementGuide, ...]
 
 
+# The stamp (``zhengai.stampcache``) of what is stored from the guides (the report editor's
+# pages): moved on with every change to a version's tree, as the guides are forgotten.
+GUIDE_STAMP = "indicator-guides"
+
+
 def _guide_key(system_id: int) -> str:
-    return f"indicators:guide:v1:{system_id}"
+    return f"indicators:guide:v2:{system_id}"
+
+
+def _element_guide(element: Element) -> ElementGuide:
+    fields = {
+        "pk": element.pk,
+        "code": element.code,
+        "name": element.name,
+        "report_name": element.report_name,
+        "points": tuple(
+            (point.name, tuple((f.circled, f.text) for f in point.factors.all()))
+            for point in element.points.all()
+        ),
+    }
+    digest = hashlib.sha256(repr(sorted(fields.items())).encode()).hexdigest()[:32]
+    return ElementGuide(**fields, digest=digest)
 
 
 def editing_guide(system: IndicatorSystem) -> list[ProjectGuide]:
@@ -110,22 +134,7 @@ def editing_guide(system: IndicatorSystem) -> list[ProjectGuide]:
             ProjectGuide(
                 code=project.code,
                 name=project.name,
-                elements=tuple(
-                    ElementGuide(
-                        pk=element.pk,
-                        code=element.code,
-                        name=element.name,
-                        report_name=element.report_name,
-                        points=tuple(
-                            (
-                                point.name,
-                                tuple((f.circled, f.text) for f in point.factors.all()),
-                            )
-                            for point in element.points.all()
-                        ),
-                    )
-                    for element in project.elements.all()
-                ),
+                elements=tuple(_element_guide(element) for element in project.elements.all()),
             )
             for project in project_tree(system)
         ]

@@ -1,7 +1,9 @@
 """Forget who a person is (``schools.permissions``: role and school, kept in the shared
 cache) when what it is read from changes: their role groups, their school permission, their
 account, their school. Forgotten at once and again when the transaction commits, so a request
-that read the old rows meanwhile cannot keep them."""
+that read the old rows meanwhile cannot keep them. A saved or deleted account also moves the
+``people`` stamp: stored pages that name people (the report editor's "last saved by") are
+made again."""
 
 from __future__ import annotations
 
@@ -9,6 +11,10 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from schools.permissions import forget_who
+from zhengai import stampcache
+
+# The stamp of stored pages that show people's names (``zhengai.stampcache``).
+PEOPLE = "people"
 
 
 def _forget(user_ids) -> None:
@@ -30,8 +36,11 @@ def _groups_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None
         _forget(pk_set or ())  # group.user_set.add(…)
 
 
-def _user_changed(sender, instance, **kwargs) -> None:
+def _user_changed(sender, instance, update_fields=None, using=None, **kwargs) -> None:
     _forget([instance.pk])
+    if update_fields is None or set(update_fields) - {"last_login"}:
+        # A name may have changed: pages stored with people's names in them are out of date.
+        stampcache.changed(PEOPLE, using=using)
 
 
 def _permission_changed(sender, instance, **kwargs) -> None:

@@ -192,6 +192,31 @@ def panel_members(total: int = 9, external: int = 5) -> list[dict]:
     ]
 
 
+def filled_and_submitted(report, user) -> None:
+    """A panel, every text written, signed and submitted: the report is locked."""
+    from datetime import date
+
+    from review.services import self_diagnosis as service
+    from review.services.self_diagnosis import TextEdit
+
+    service.save_panel(self_diagnosis=report, user=user, members=panel_members())
+    service.save_draft(
+        self_diagnosis=report,
+        user=user,
+        overview=TextEdit(values={"overview": "概述"}, revision=report.revision),
+        entries={
+            e.element.code: TextEdit(
+                values={"opinion": "意见", "measures": "措施", "effects": "成效"},
+                revision=e.revision,
+            )
+            for e in report.entries.select_related("element")
+        },
+    )
+    service.submit(
+        self_diagnosis=report, user=user, principal_name="王校长", signed_on=date(2026, 6, 1)
+    )
+
+
 @pytest.fixture
 def cycle_2026(province):
     from review.services.rechecks import create_cycle

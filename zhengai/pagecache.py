@@ -34,6 +34,8 @@ from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
+from zhengai.release import release
+
 STAMP_KEY = "public-pages:stamp"
 PAGE_PREFIX = "public-page:"
 PAGE_TIMEOUT = 24 * 60 * 60
@@ -102,7 +104,14 @@ def _key(request, language: bool) -> str:
         if lang not in {code for code, _ in settings.LANGUAGES}:
             lang = settings.LANGUAGE_CODE
     raw = "|".join(
-        (request.scheme, request.get_host(), request.path, request.GET.urlencode(), lang)
+        (
+            release(),  # a deploy never serves the page the previous code made
+            request.scheme,
+            request.get_host(),
+            request.path,
+            request.GET.urlencode(),
+            lang,
+        )
     )
     return PAGE_PREFIX + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:40]
 

@@ -27,6 +27,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from zhengai.release import release
+
 QUEUES, HEAT = "queues", "heat"
 KEPT_SECONDS = 24 * 60 * 60
 
@@ -120,7 +122,7 @@ def key_of(name: str, *parts) -> str:
 
 def cached(key: str, compute, *, stamps: tuple[str, ...] = (QUEUES,)):
     """``compute()``, stored under ``key`` until one of ``stamps`` moves on."""
-    entry_key = f"workbench:value:{key}"
+    entry_key = f"workbench:value:{release()}:{key}"  # a deploy makes every value again
     local = _LOCAL.get(entry_key) if _shared() else None
     current, entry = _current(stamps, None if local else entry_key)
     if local is not None:

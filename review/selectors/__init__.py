@@ -17,6 +17,7 @@ from review.selectors.self_diagnosis import (
     UNSUBMITTED_STATES,
     ElementForm,
     edit_page,
+    editor_stamp,
     export_stamp,
     implementation_rules_of,
     report_data,
@@ -39,6 +40,7 @@ from review.selectors.verdicts import (
 __all__ = [
     "ElementForm",
     "edit_page",
+    "editor_stamp",
     "export_stamp",
     "implementation_rules_of",
     "report_data",

@@ -81,6 +81,14 @@ def export_stamp(report: SelfDiagnosis) -> ExportStamp:
     return ExportStamp(report_id=report.pk, revisions=revisions)
 
 
+def editor_stamp(report_id: int) -> str:
+    """The stamp (``zhengai.stampcache``) of everything a report's edit page shows from the
+    report's own rows: its texts, school points, edit conflicts, panel and reopenings. The
+    rows' signals move it (``review.signals``); services that write them in bulk or with
+    ``QuerySet.update`` move it themselves."""
+    return f"editor:{report_id}"
+
+
 @dataclasses.dataclass
 class ElementForm:
     """Everything the edit page shows for one element."""
@@ -94,7 +102,7 @@ class ElementForm:
     filled: int = 0  # how many of the element's three texts are written (the jump list)
 
 
-def edit_page(report: SelfDiagnosis, *, user) -> dict:
+def edit_page(report: SelfDiagnosis) -> dict:
     """The edit page's data in a fixed number of queries, whatever the elements or versions."""
     entries = {e.element_id: e for e in report.entries.select_related("updated_by", "element")}
     school_points: dict[int, list] = {}

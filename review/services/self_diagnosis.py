@@ -21,7 +21,7 @@ from review.models import (
     SchoolPoint,
     SelfDiagnosis,
 )
-from review.selectors.self_diagnosis import report_data_live, snapshot_from
+from review.selectors.self_diagnosis import editor_stamp, report_data_live, snapshot_from
 from review.services.limits import ELEMENT_FIELDS, OVERVIEW_LIMIT, normalize_text, over_limit
 from review.services.rules import (
     duplicate_members,
@@ -30,6 +30,7 @@ from review.services.rules import (
     problems_of,
 )
 from schools.models import School
+from zhengai import stampcache
 
 ENTRY_FIELDS = tuple(name for name, _, _ in ELEMENT_FIELDS)
 
@@ -98,6 +99,7 @@ def open_self_diagnosis(*, school: School, year: int, user) -> SelfDiagnosis:
         default_user=user,
         default_change_reason="review.self_diagnosis.opened",
     )
+    stampcache.changed(editor_stamp(report.pk))  # written in bulk: no signal
     return report
 
 
@@ -249,6 +251,7 @@ def resolve_conflict(*, conflict: EditConflict, user) -> None:
     EditConflict.objects.filter(pk=conflict.pk, resolved_at__isnull=True).update(
         resolved_at=timezone.now()
     )
+    stampcache.changed(editor_stamp(conflict.self_diagnosis_id))  # an update: no signal
 
 
 @transaction.atomic
@@ -277,6 +280,7 @@ def save_panel(*, self_diagnosis: SelfDiagnosis, user, members: list[dict]) -> N
         default_user=user,
         default_change_reason="review.self_diagnosis.panel_saved",
     )
+    stampcache.changed(editor_stamp(report.pk))  # written in bulk: no signal
 
 
 @transaction.atomic

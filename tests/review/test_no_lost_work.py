@@ -4,7 +4,6 @@ the typed text on the page."""
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import openpyxl
 import pytest
@@ -14,7 +13,7 @@ from review.exporters.report_xlsx import STAMP_PROPERTY
 from review.models import EditConflict, ReportStatus
 from review.services import self_diagnosis as service
 from review.services.self_diagnosis import TextEdit
-from tests.conftest import panel_members
+from tests.conftest import filled_and_submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -134,30 +133,11 @@ def test_a_tampered_stamp_counts_as_missing(client, alice, report_a):
 # --- A save refused because the report was submitted meanwhile -----------------------------
 
 
-def _submit(report, user):
-    service.save_panel(self_diagnosis=report, user=user, members=panel_members())
-    service.save_draft(
-        self_diagnosis=report,
-        user=user,
-        overview=TextEdit(values={"overview": "概述"}, revision=report.revision),
-        entries={
-            e.element.code: TextEdit(
-                values={"opinion": "意见", "measures": "措施", "effects": "成效"},
-                revision=e.revision,
-            )
-            for e in report.entries.select_related("element")
-        },
-    )
-    service.submit(
-        self_diagnosis=report, user=user, principal_name="王校长", signed_on=date(2026, 6, 1)
-    )
-
-
 def test_a_save_after_submission_shows_the_typed_text_and_the_reason(client, alice, report_a):
     client.force_login(alice)
     page = client.get(f"/self-diagnosis/{report_a.pk}/").content.decode()
     assert 'name="e1.1-opinion"' in page  # the author has the edit page open…
-    _submit(report_a, alice)  # …while the principal submits it
+    filled_and_submitted(report_a, alice)  # …while the principal submits it
     typed = "我刚刚写好的一段很长的意见，不能丢。"
     response = client.post(
         f"/self-diagnosis/{report_a.pk}/save/",
@@ -179,7 +159,7 @@ def test_a_save_after_submission_shows_the_typed_text_and_the_reason(client, ali
 
 
 def test_a_school_point_typed_after_submission_is_shown_back(client, alice, report_a):
-    _submit(report_a, alice)
+    filled_and_submitted(report_a, alice)
     element = _entry(report_a, "5.4").element
     client.force_login(alice)
     response = client.post(

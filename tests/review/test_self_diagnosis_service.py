@@ -285,7 +285,7 @@ def test_r1_every_element_list_of_a_report_stays_on_its_own_version(report_a, al
     new = load_indicator_system(data=data | {"version": "fujian-next", "in_force": False})
     IndicatorSystem.objects.update(in_force=False)
     IndicatorSystem.objects.filter(pk=new.pk).update(in_force=True)
-    page = edit_page(report_a, user=alice)
+    page = edit_page(report_a)
     elements = [form.element for _, forms in page["projects"] for form in forms]
     assert len(elements) == 15
     own = Element.objects.filter(pk__in=[e.pk for e in elements], project__system=report_a.system)
