@@ -7,4 +7,6 @@ class NoticesConfig(AppConfig):
 
     def ready(self) -> None:
         # Subscribe: to the workflow's events, and (tasks) to notices written, for e-mail.
-        from notices import receivers, tasks  # noqa: F401
+        from notices import receivers, signals, tasks  # noqa: F401
+
+        signals.connect()

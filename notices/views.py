@@ -12,8 +12,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from notices.models import EmailStatus, Notice, NoticeKind
+from notices.selectors import STAMP as UNREAD
 from notices.tasks import daily_scan
 from schools.permissions import is_provincial, reads_everything
+from zhengai import stampcache
 
 
 @login_required
@@ -37,6 +39,7 @@ def go(request, pk: int):
     notice = get_object_or_404(Notice, pk=pk, recipient=request.user)
     if notice.read_at is None:
         Notice.objects.filter(pk=pk, read_at__isnull=True).update(read_at=timezone.now())
+        stampcache.changed(UNREAD)
     if url_has_allowed_host_and_scheme(notice.url, allowed_hosts=None):
         return redirect(notice.url)
     return redirect("notices:inbox")
@@ -48,6 +51,7 @@ def mark_read(request, pk: int):
     Notice.objects.filter(pk=pk, recipient=request.user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    stampcache.changed(UNREAD)
     return redirect("notices:inbox")
 
 
@@ -55,6 +59,7 @@ def mark_read(request, pk: int):
 @require_POST
 def mark_all_read(request):
     count = request.user.notices.filter(read_at__isnull=True).update(read_at=timezone.now())
+    stampcache.changed(UNREAD)
     messages.success(request, f"已将 {count} 条通知标为已读。")
     return redirect("notices:inbox")
 

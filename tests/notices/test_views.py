@@ -1,5 +1,6 @@
 """The inbox and the notice log by role."""
 
+import re
 from datetime import date
 
 import pytest
@@ -9,10 +10,10 @@ from notices.models import Notice, NoticeKind, Stage
 pytestmark = pytest.mark.django_db
 
 
-def _notice(user, title="实施细则将于 5 月 30 日截止", url="/self-diagnosis/#rules"):
+def _notice(user, title="实施细则将于 5 月 30 日截止", url="/self-diagnosis/#rules", day=30):
     return Notice.objects.create(
         recipient=user, kind=NoticeKind.RULES_DUE, subject=f"school:{user.pk}",
-        due_date=date(2026, 5, 30), stage=Stage.DAYS_3, title=title, body="请备案", url=url,
+        due_date=date(2026, 5, day), stage=Stage.DAYS_3, title=title, body="请备案", url=url,
     )  # fmt: skip
 
 
@@ -21,6 +22,41 @@ def test_header_shows_the_unread_count(client, alice):
     client.force_login(alice)
     html = client.get("/").content.decode()
     assert '<span class="badge">1</span>' in html
+
+
+def _badge(client) -> str | None:
+    html = client.get("/").content.decode()
+    found = re.search(r'<span class="badge">([^<]*)<', html)
+    return found.group(1) if found else None
+
+
+def test_the_header_count_follows_every_notice_written_and_read(client, alice, province):
+    """The count is kept between requests: each way a notice is written or read moves it."""
+    client.force_login(alice)
+    assert _badge(client) is None
+    first = _notice(alice)
+    assert _badge(client) == "1"
+    # Written in bulk (as the deadline scan and the workflow's events write them).
+    from notices.services.events import EventNotice, write
+
+    write(
+        [EventNotice(kind=NoticeKind.RULES_DUE, subject="bulk", day=date(2026, 5, 30),
+                     title="批量", what="一条", next="去看", url="/", recipients=(alice,))]
+    )  # fmt: skip
+    assert _badge(client) == "2"
+    client.get(f"/notices/{first.pk}/")  # opened: read
+    assert _badge(client) == "1"
+    second = Notice.objects.get(recipient=alice, read_at__isnull=True)
+    client.post(f"/notices/{second.pk}/read/")
+    assert _badge(client) is None
+    _notice(alice, title="第三条", day=3).delete()
+    _notice(alice, title="第四条", day=4)
+    assert _badge(client) == "1"
+    client.post("/notices/read-all/")
+    assert _badge(client) is None
+    # Someone else's notice never moves alice's count.
+    _notice(province)
+    assert _badge(client) is None
 
 
 def test_inbox_shows_only_ones_own_notices(client, alice, bob):
