@@ -85,7 +85,7 @@ class ElementGuide:
     # ((point name, ((circled number, factor text), …)), …)
     points: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
     # What all of the above was when read: part of the key of the editor's stored element
-    # card (``review.views.self_diagnosis``), so a changed point or factor changes the card.
+    # card (``review.views.report_page``), so a changed point or factor changes the card.
     digest: str = ""
 
 

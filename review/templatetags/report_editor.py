@@ -40,7 +40,7 @@ def element_fields(rows) -> str:
     counter and error: 45 textareas a report, the editor's largest template cost after the
     guidance (about 15 variables each through the template engine; built here, escaped).
 
-    ``rows`` as ``review.views.self_diagnosis._report_page`` sets ``form.rows``.
+    ``rows`` as ``review.views.report_page._editor_context`` sets ``form.rows``.
     """
     html = []
     for field in rows:

@@ -18,7 +18,7 @@ from review.permissions import (
     get_report_for_writer,
 )
 from review.services import self_diagnosis as service
-from review.views.self_diagnosis import _report_page
+from review.views.report_page import report_response
 
 
 @login_required
@@ -44,7 +44,7 @@ def add_point(request, pk: int):
                 (f"{element.code} 本校诊断点说明", form.cleaned_data["description"]),
             ]
             report.refresh_from_db()
-            return _report_page(
+            return report_response(
                 request,
                 report,
                 status=409,
