@@ -6,7 +6,6 @@ URL does not even confirm that the object exists.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import Http404
@@ -14,6 +13,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from schools.models import School, SchoolUserObjectPermission, User
 from schools.roles import ROLE_GROUPS, Role
+from zhengai.redis_cache import cache_is_shared
 
 ACT_FOR_SCHOOL = "schools.act_for_school"
 ACT_FOR_SCHOOL_CODENAME = "act_for_school"
@@ -32,7 +32,7 @@ def who_key(user_id: int) -> str:
 
 
 def _shared_cache():
-    return cache if settings.REDIS_URL else None
+    return cache if cache_is_shared() else None
 
 
 def _role_from_groups(user) -> Role | None:

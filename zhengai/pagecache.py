@@ -34,6 +34,7 @@ from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
+from zhengai.redis_cache import cache_is_shared
 from zhengai.release import release
 
 STAMP_KEY = "public-pages:stamp"
@@ -42,10 +43,6 @@ PAGE_TIMEOUT = 24 * 60 * 60
 KEPT_HEADERS = ("Content-Type", "Access-Control-Allow-Origin", "Content-Disposition")
 CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 CSRF_HOLE = b"\x00csrf\x00"
-
-
-def _shared() -> bool:
-    return bool(getattr(settings, "REDIS_URL", None))
 
 
 def _stamp_file() -> Path:
@@ -58,7 +55,7 @@ def _stamp_file() -> Path:
 def bump() -> None:
     """Every stored public page is out of date from now on."""
     now = time.time_ns()
-    if _shared():
+    if cache_is_shared():
         cache.set(STAMP_KEY, now, timeout=None)
         return
     path = _stamp_file()
@@ -117,7 +114,7 @@ def _key(request, language: bool) -> str:
 
 
 def _lookup(key: str) -> tuple[int, dict | None]:
-    if _shared():
+    if cache_is_shared():
         found = cache.get_many([STAMP_KEY, key])
         stamp = found.get(STAMP_KEY)
         if stamp is None:

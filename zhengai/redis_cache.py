@@ -8,7 +8,15 @@ the request. A ``redis.Redis`` over a pool is safe to share, so each pool gets o
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+
+def cache_is_shared() -> bool:
+    """Whether the default cache is one for every process (Redis, ``REDIS_URL``), rather than
+    each process's own memory (the embedded default): what is kept in it is then seen by the
+    web processes and the worker alike."""
+    return bool(getattr(settings, "REDIS_URL", None))
 
 
 class ReusedClientRedisCacheClient(RedisCacheClient):

@@ -27,14 +27,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from zhengai.redis_cache import cache_is_shared
 from zhengai.release import release
 
 QUEUES, HEAT = "queues", "heat"
 KEPT_SECONDS = 24 * 60 * 60
-
-
-def _shared() -> bool:
-    return bool(getattr(settings, "REDIS_URL", None))
 
 
 def _stamp_key(name: str) -> str:
@@ -48,7 +45,7 @@ def _stamp_file(name: str) -> Path:
 def bump(name: str) -> None:
     """Everything computed under the stamp ``name`` is out of date from now on."""
     now = time.time_ns()
-    if _shared():
+    if cache_is_shared():
         cache.set(_stamp_key(name), now, timeout=None)
         return
     path = _stamp_file(name)
@@ -98,7 +95,7 @@ _LOCAL_SIZE = 256
 
 def _current(stamps: tuple[str, ...], entry_key: str | None) -> tuple[tuple, object]:
     """The stamps' values now and, when ``entry_key`` is given, the stored entry (one trip)."""
-    if not _shared():
+    if not cache_is_shared():
         return tuple(_file_stamp(name) for name in stamps), (
             cache.get(entry_key) if entry_key else None
         )
@@ -123,19 +120,19 @@ def key_of(name: str, *parts) -> str:
 def cached(key: str, compute, *, stamps: tuple[str, ...] = (QUEUES,)):
     """``compute()``, stored under ``key`` until one of ``stamps`` moves on."""
     entry_key = f"workbench:value:{release()}:{key}"  # a deploy makes every value again
-    local = _LOCAL.get(entry_key) if _shared() else None
+    local = _LOCAL.get(entry_key) if cache_is_shared() else None
     current, entry = _current(stamps, None if local else entry_key)
     if local is not None:
         if local[0] == current:
             return local[1]
         entry = cache.get(entry_key)
     if entry is not None and entry[0] == current:
-        if _shared():
+        if cache_is_shared():
             _keep(entry_key, entry)
         return entry[1]
     value = compute()
     cache.set(entry_key, (current, value), timeout=KEPT_SECONDS)
-    if _shared():
+    if cache_is_shared():
         _keep(entry_key, (current, value))
     return value
 

@@ -121,6 +121,7 @@ def test_the_signing_date_offered_is_today_on_each_day(client, alice, report_a, 
     time_machine.move_to("2026-06-01 10:00 +08:00")
     assert 'value="2026-06-01"' in _shown(client, alice, report_a)
     time_machine.move_to("2026-06-02 10:00 +08:00")
+    client.force_login(alice)  # a new day's session
     assert 'value="2026-06-02"' in _editor(client, report_a)
 
 

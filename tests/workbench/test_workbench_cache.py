@@ -147,7 +147,7 @@ def test_a_proposed_panel_written_in_bulk_fills_the_panel_count_at_once(
 
 
 def test_the_values_kept_in_the_process_are_bounded_and_still_checked(monkeypatch):
-    monkeypatch.setattr(cache, "_shared", lambda: True)  # as with Redis, whatever the backend
+    monkeypatch.setattr(cache, "cache_is_shared", lambda: True)  # as with Redis, any backend
     monkeypatch.setattr(cache, "_LOCAL", {})
     monkeypatch.setattr(cache, "_LOCAL_SIZE", 3)
     for n in range(5):
