@@ -12,6 +12,7 @@ from django.test import Client
 from indicators.models import Point
 from review.services import self_diagnosis as service
 from review.services.self_diagnosis import TextEdit
+from schools.models import SecondRoundStatus
 from statedata.services.compute import recompute
 from statedata.services.imports import store_figures
 from tests.conftest import filled_and_submitted, panel_members
@@ -96,6 +97,17 @@ def test_a_renamed_writer_is_on_the_next_page(client, alice, report_a):
     alice.display_name = "改名后的甲"
     alice.save()
     assert "最后由 改名后的甲" in _editor(client, report_a)
+
+
+def test_a_school_now_filing_instead_of_submitting_is_on_the_next_page(client, alice, school_a):
+    report = service.open_self_diagnosis(school=school_a, year=2019, user=alice)
+    assert "提交报告</button>" in _shown(client, alice, report)
+    # Recorded as evaluated in the second round before 2020: its 2017–2020 reports are filed.
+    school_a.second_round_status = SecondRoundStatus.EVALUATED
+    school_a.second_round_year = 2019
+    school_a.save()
+    html = _editor(client, report)
+    assert "提交备案</button>" in html and "提交报告</button>" not in html
 
 
 def test_a_changed_indicator_point_is_on_the_next_page(client, alice, report_a):
