@@ -192,26 +192,33 @@ def panel_members(total: int = 9, external: int = 5) -> list[dict]:
     ]
 
 
-def filled_and_submitted(report, user) -> None:
-    """A panel, every text written, signed and submitted: the report is locked."""
-    from datetime import date
-
+def filled(report, user) -> None:
+    """A panel and every text written: nothing stands between the report and submission."""
     from review.services import self_diagnosis as service
     from review.services.self_diagnosis import TextEdit
 
-    service.save_panel(self_diagnosis=report, user=user, members=panel_members())
     service.save_draft(
         self_diagnosis=report,
         user=user,
         overview=TextEdit(values={"overview": "概述"}, revision=report.revision),
         entries={
             e.element.code: TextEdit(
-                values={"opinion": "意见", "measures": "措施", "effects": "成效"},
+                values={"opinion": "意见", "measures": "措施", "effects": "已实施"},
                 revision=e.revision,
             )
             for e in report.entries.select_related("element")
         },
     )
+    service.save_panel(self_diagnosis=report, user=user, members=panel_members())
+
+
+def filled_and_submitted(report, user) -> None:
+    """``filled``, then signed and submitted: the report is locked."""
+    from datetime import date
+
+    from review.services import self_diagnosis as service
+
+    filled(report, user)
     service.submit(
         self_diagnosis=report, user=user, principal_name="王校长", signed_on=date(2026, 6, 1)
     )

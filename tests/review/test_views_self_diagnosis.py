@@ -13,7 +13,7 @@ from review.models import ImplementationRules, ReportStatus
 from review.selectors import editor_stamp
 from review.services import self_diagnosis as service
 from review.services.self_diagnosis import TextEdit
-from tests.conftest import panel_members
+from tests.conftest import filled, panel_members
 from tests.uploads import tiny_pdf
 from zhengai import stampcache
 
@@ -259,7 +259,7 @@ def test_submit_view_lists_problems_then_locks(client, alice, report_a):
     )
     assert response.status_code == 400
     assert "尚未填写“自我诊改工作概述”" in response.content.decode()
-    _complete(report_a, alice)
+    filled(report_a, alice)
     signed = {"principal_name": "王校长", "signed_on": "2026-06-01"}
     response = client.post(f"/self-diagnosis/{report_a.pk}/submit/", signed)
     assert "确认提交" in response.content.decode()  # a summary first
@@ -272,24 +272,8 @@ def test_submit_view_lists_problems_then_locks(client, alice, report_a):
     assert "2026 年 6 月 1 日" in html
 
 
-def _complete(report, user):
-    service.save_draft(
-        self_diagnosis=report,
-        user=user,
-        overview=TextEdit(values={"overview": "概述"}, revision=report.revision),
-        entries={
-            e.element.code: TextEdit(
-                values={"opinion": "意见", "measures": "措施", "effects": "已实施"},
-                revision=e.revision,
-            )
-            for e in report.entries.select_related("element")
-        },
-    )
-    service.save_panel(self_diagnosis=report, user=user, members=panel_members())
-
-
 def test_reopen_view_is_for_province_only(client, everyone, alice, province, report_a):
-    _complete(report_a, alice)
+    filled(report_a, alice)
     service.submit(
         self_diagnosis=report_a, user=alice, principal_name="王校长", signed_on=date(2026, 6, 1)
     )
