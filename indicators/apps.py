@@ -6,6 +6,7 @@ class IndicatorsConfig(AppConfig):
     verbose_name = "诊改指标体系"
 
     def ready(self) -> None:
+        from django.db import transaction
         from django.db.models.signals import post_delete, post_save
 
         from indicators.models import Element, Factor, IndicatorSystem, Point, Project
@@ -13,7 +14,10 @@ class IndicatorsConfig(AppConfig):
         from zhengai import pagecache, stampcache
 
         def forget(using=None, **kwargs) -> None:
+            # Now and again at commit: a request that read the old tree meanwhile may have
+            # stored it again.
             forget_editing_guides()
+            transaction.on_commit(forget_editing_guides, using=using)
             stampcache.changed(GUIDE_STAMP, using=using)
 
         # The report editor caches each version's tree (indicators.selectors.editing_guide)

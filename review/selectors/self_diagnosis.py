@@ -109,9 +109,7 @@ def edit_page(report: SelfDiagnosis) -> dict:
     for point in SchoolPoint.objects.filter(self_diagnosis=report):
         school_points.setdefault(point.element_id, []).append(point)
     conflicts: dict[int | None, list] = {}
-    for conflict in EditConflict.objects.filter(
-        self_diagnosis=report, resolved_at__isnull=True
-    ).select_related("author"):
+    for conflict in EditConflict.objects.filter(self_diagnosis=report, resolved_at__isnull=True):
         conflicts.setdefault(conflict.element_id, []).append(conflict)
     projects = []
     # The version's tree is the same for every report: cached, not re-read per page.
