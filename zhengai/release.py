@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
@@ -23,8 +24,8 @@ def release() -> str:
     base = settings.BASE_DIR.resolve()
     roots = {base / "templates", base / "locale"}
     for config in apps.get_app_configs():
-        path = config.path and type(base)(config.path).resolve()
-        if path and path.is_relative_to(base) and ".venv" not in path.parts:
+        path = Path(config.path).resolve()
+        if path.is_relative_to(base) and ".venv" not in path.parts:
             roots.add(path)
     digest = hashlib.sha256()
     for root in sorted(roots):
