@@ -146,7 +146,7 @@ with test_database():
 
     floor_get = lambda: get("/bench/floor/")  # noqa: E731
     signed_get = lambda: get("/bench/floor/", cookies["province"])  # noqa: E731
-    rows: list[tuple[str, object, int]] = []  # label, (ms, floor ms, signed floor ms), queries
+    rows: list[tuple[str, object, int]] = []  # label, the request to time, its queries
     for label, url in public:
         get(url)  # stored again after the previous page's change
         rows.append((f"{label} — visitor, cached", lambda u=url: get(u), queries(url, "")))
