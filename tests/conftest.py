@@ -280,38 +280,70 @@ ELEMENT_CODES = ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "3.1", "3.2", 
 ELEMENT_CODES += ["5.1", "5.2", "5.3", "5.4"]
 
 
-def score_and_publish(recheck, experts, province, *, matched: int, rating: str):
-    """Every expert scores, the lead consolidates ``matched`` consistent elements, staff publish."""
-    from review.services import publication, scoring
+def panel_consolidates(
+    recheck,
+    experts,
+    findings,
+    *,
+    rating: str = "strong",
+    expert_reason: str = "措施可行",
+    consolidated=None,
+    lead_reason: str = "专家组意见",
+    report: str = "复核报告初稿",
+):
+    """Every expert submits ``findings``; the lead (the first) submits the consolidation:
+    ``consolidated``, or the same findings."""
+    from review.services import scoring
+
+    for user in experts:
+        scoring.save_findings(
+            assignment=recheck.assignments.get(expert__user=user),
+            user=user,
+            findings=findings,
+            measures_rating=rating,
+            measures_reason=expert_reason,
+            submit=True,
+        )
+    scoring.save_consolidation(
+        recheck=recheck,
+        user=experts[0],
+        findings=findings if consolidated is None else consolidated,
+        measures_rating=rating,
+        measures_reason=lead_reason,
+        report=report,
+        submit=True,
+    )
+
+
+def scored_and_consolidated(recheck, experts, *, matched: int, rating: str) -> None:
+    """Every expert finds the first ``matched`` elements consistent; the lead consolidates
+    the same, each with its reason."""
     from review.services.scoring import FindingInput
 
     findings = {
         code: FindingInput(i < matched, "" if i < matched else "与材料不符")
         for i, code in enumerate(ELEMENT_CODES)
     }
-    for user in experts:
-        assignment = recheck.assignments.get(expert__user=user)
-        scoring.save_findings(
-            assignment=assignment,
-            user=user,
-            findings=findings,
-            measures_rating=rating,
-            measures_reason="理由",
-            submit=True,
-        )
     consolidated = {
         code: FindingInput(f.consistent, "合议：" + (f.reason or "相符"))
         for code, f in findings.items()
     }
-    scoring.save_consolidation(
-        recheck=recheck,
-        user=experts[0],
-        findings=consolidated,
-        measures_rating=rating,
-        measures_reason="专家组意见",
+    panel_consolidates(
+        recheck,
+        experts,
+        findings,
+        rating=rating,
+        expert_reason="理由",
+        consolidated=consolidated,
         report="复核报告正文",
-        submit=True,
     )
+
+
+def score_and_publish(recheck, experts, province, *, matched: int, rating: str):
+    """Every expert scores, the lead consolidates ``matched`` consistent elements, staff publish."""
+    from review.services import publication
+
+    scored_and_consolidated(recheck, experts, matched=matched, rating=rating)
     school_checks_the_draft(recheck, province)
     return publication.publish_verdict(recheck=recheck, user=province)
 

@@ -14,13 +14,12 @@ from django.core.management import call_command
 from django.test import Client
 
 from review.models import Appeal, FactualPoint, Recheck, VerdictRecord
-from review.services import scoring
 from review.services.rechecks import create_cycle
 from review.services.scoring import FindingInput
 from schools.models import School
 from schools.roles import Role
 from schools.services.people import upsert_person
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, panel_consolidates
 from tests.e2e.helpers import certified_panel, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -59,23 +58,12 @@ def consolidated_recheck(transactional_db, settings):
     findings = {
         code: FindingInput(code not in inconsistent, inconsistent.get(code, "")) for code in CODES
     }
-    for user in experts:
-        scoring.save_findings(
-            assignment=recheck.assignments.get(expert__user=user),
-            user=user,
-            findings=findings,
-            measures_rating="strong",
-            measures_reason="措施可行",
-            submit=True,
-        )
-    scoring.save_consolidation(
-        recheck=recheck,
-        user=experts[0],
-        findings=findings,
-        measures_rating="strong",
-        measures_reason="改进措施针对性强",
+    panel_consolidates(
+        recheck,
+        experts,
+        findings,
+        lead_reason="改进措施针对性强",
         report="复核报告：整体运行良好。",
-        submit=True,
     )
     return recheck
 

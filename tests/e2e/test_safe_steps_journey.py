@@ -16,14 +16,14 @@ from review.models import (
     Recheck,
     VerdictRecord,
 )
-from review.services import materials, scoring
+from review.services import materials
 from review.services.implementation_rules import file_implementation_rules
 from review.services.rechecks import create_cycle
 from review.services.scoring import FindingInput
 from schools.models import School
 from schools.roles import Role
 from schools.services.people import upsert_person
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, panel_consolidates
 from tests.e2e.helpers import certified_panel, draft_checked_by_the_school, sign_in
 from tests.uploads import tiny_pdf
 
@@ -73,24 +73,7 @@ def consolidated_recheck(transactional_db, settings):
     findings = {
         code: FindingInput(code != "3.2", "" if code != "3.2" else "未见机制") for code in CODES
     }
-    for user in experts:
-        scoring.save_findings(
-            assignment=recheck.assignments.get(expert__user=user),
-            user=user,
-            findings=findings,
-            measures_rating="strong",
-            measures_reason="措施可行",
-            submit=True,
-        )
-    scoring.save_consolidation(
-        recheck=recheck,
-        user=experts[0],
-        findings=findings,
-        measures_rating="strong",
-        measures_reason="专家组意见",
-        report="复核报告初稿",
-        submit=True,
-    )
+    panel_consolidates(recheck, experts, findings)
     return recheck
 
 

@@ -5,10 +5,9 @@ publish it (R13, R14). The school, an uncertified expert and the public see noth
 import pytest
 from django.test import Client
 
-from review.services import publication, scoring
+from review.services import publication
 from review.services.panel_assignments import assign_expert
-from review.services.scoring import FindingInput
-from tests.conftest import ELEMENT_CODES, school_checks_the_draft
+from tests.conftest import school_checks_the_draft, scored_and_consolidated
 
 pytestmark = pytest.mark.django_db
 
@@ -18,31 +17,7 @@ EXPLANATION = "10 项"
 
 
 def _consolidate(recheck, experts, *, matched=10, rating="weak"):
-    findings = {
-        code: FindingInput(i < matched, "" if i < matched else "与材料不符")
-        for i, code in enumerate(ELEMENT_CODES)
-    }
-    for user in experts:
-        scoring.save_findings(
-            assignment=recheck.assignments.get(expert__user=user),
-            user=user,
-            findings=findings,
-            measures_rating=rating,
-            measures_reason="理由",
-            submit=True,
-        )
-    scoring.save_consolidation(
-        recheck=recheck,
-        user=experts[0],
-        findings={
-            c: FindingInput(f.consistent, "合议：" + (f.reason or "相符"))
-            for c, f in findings.items()
-        },
-        measures_rating=rating,
-        measures_reason="专家组意见",
-        report="复核报告正文",
-        submit=True,
-    )
+    scored_and_consolidated(recheck, experts, matched=matched, rating=rating)
 
 
 def _page(client, user, recheck):
