@@ -26,7 +26,7 @@ from review.models import (
     Recommendation,
     VerdictRecord,
 )
-from review.services.files import check_document, save_upload, stored_file_fields
+from review.services.files import save_checked_upload
 from review.services.materials import MATERIAL_KINDS
 from review.services.publication import correct_verdict
 from review.services.verdict import MeasuresRating
@@ -113,13 +113,9 @@ def file_appeal(
         verdict=record, school=record.school, statement=statement.strip(), filed_by=user
     )
     if upload is not None:
-        try:
-            checked = check_document(upload, allowed=MATERIAL_KINDS)
-        except ValidationError as exc:
-            raise ValidationError({"document": exc.messages}) from None
-        for name, value in stored_file_fields(checked, upload, user=user).items():
-            setattr(appeal, name, value)
-        save_upload(appeal, upload, user=user, reason="review.appeal.filed")
+        save_checked_upload(
+            appeal, upload, allowed=MATERIAL_KINDS, user=user, reason="review.appeal.filed"
+        )
     else:
         appeal._history_user = user
         appeal._change_reason = "review.appeal.filed"
@@ -145,13 +141,9 @@ def attach_document(*, appeal: Appeal, user, upload: UploadedFile | None) -> App
         raise ValidationError("已经上传过证明材料；如有多份，请合并为一个 PDF 后上传。")
     if upload is None:
         raise ValidationError({"document": "请选择要上传的文件。"})
-    try:
-        checked = check_document(upload, allowed=MATERIAL_KINDS)
-    except ValidationError as exc:
-        raise ValidationError({"document": exc.messages}) from None
-    for name, value in stored_file_fields(checked, upload, user=user).items():
-        setattr(appeal, name, value)
-    return save_upload(appeal, upload, user=user, reason="review.appeal.document_added")
+    return save_checked_upload(
+        appeal, upload, allowed=MATERIAL_KINDS, user=user, reason="review.appeal.document_added"
+    )
 
 
 def _locked(appeal: Appeal) -> Appeal:

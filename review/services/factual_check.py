@@ -27,7 +27,7 @@ from review.models import (
     FactualPoint,
     Recheck,
 )
-from review.services.files import check_document, save_upload, stored_file_fields
+from review.services.files import save_checked_upload
 from review.services.materials import MATERIAL_KINDS
 from review.services.scoring import (
     consolidated_matched,
@@ -196,13 +196,13 @@ def add_point(
         uploaded_by=user,
     )
     if upload is not None:
-        try:
-            checked = check_document(upload, allowed=MATERIAL_KINDS)
-        except ValidationError as exc:
-            raise ValidationError({"document": exc.messages}) from None
-        for name, value in stored_file_fields(checked, upload, user=user).items():
-            setattr(point, name, value)
-        return save_upload(point, upload, user=user, reason="review.factual_check.point_drafted")
+        return save_checked_upload(
+            point,
+            upload,
+            allowed=MATERIAL_KINDS,
+            user=user,
+            reason="review.factual_check.point_drafted",
+        )
     point._history_user = user
     point._change_reason = "review.factual_check.point_drafted"
     point.save()

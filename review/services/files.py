@@ -223,3 +223,15 @@ def save_upload(instance, upload: UploadedFile, *, user, reason: str | None = No
         instance._change_reason = reason
     instance.save()
     return instance
+
+
+def save_checked_upload(instance, upload: UploadedFile, *, allowed, user, reason: str):
+    """Check ``upload`` (its problems reported under the form's ``document`` field), record
+    its columns on ``instance`` and save the file and the row."""
+    try:
+        checked = check_document(upload, allowed=allowed)
+    except ValidationError as exc:
+        raise ValidationError({"document": exc.messages}) from None
+    for name, value in stored_file_fields(checked, upload, user=user).items():
+        setattr(instance, name, value)
+    return save_upload(instance, upload, user=user, reason=reason)
