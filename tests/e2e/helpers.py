@@ -13,6 +13,38 @@ def sign_in(page, base: str, username: str) -> None:
     page.wait_for_selector(".role-badge")
 
 
+def journey_recheck():
+    """What the journeys start from: the officer, the secretary of 漳州城市职业学院, and the
+    school's re-check of 20–22 May 2026 in a cycle the officer opens (the fixtures loaded)."""
+    from datetime import date
+
+    from review.models import Recheck
+    from review.services.rechecks import create_cycle
+    from schools.models import School
+    from schools.roles import Role
+    from schools.services.people import upsert_person
+
+    officer = upsert_person(
+        username="officer", display_name="职成处干部", role=Role.PROVINCIAL_STAFF, password=PASSWORD
+    )
+    school = School.objects.get(name="漳州城市职业学院")
+    secretary = upsert_person(
+        username="secretary",
+        display_name="质量办",
+        role=Role.SCHOOL_STAFF,
+        password=PASSWORD,
+        school=school,
+    )
+    recheck = Recheck.objects.create(
+        cycle=create_cycle(start_year=2026, user=officer),
+        school=school,
+        planned_year=2026,
+        start_date=date(2026, 5, 20),
+        end_date=date(2026, 5, 22),
+    )
+    return officer, secretary, recheck
+
+
 def certified_panel(recheck, *, assigned_by=None, employer: str = "外单位") -> list:
     """A certified panel of one expert of each kind on ``recheck``, the first the lead.
 

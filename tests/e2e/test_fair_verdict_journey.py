@@ -7,20 +7,17 @@ shows the appeal and its outcome. Each new page is looked at at 1280 and at 390 
 from __future__ import annotations
 
 import os
-from datetime import date
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from review.models import Appeal, FactualPoint, Recheck, VerdictRecord
-from review.services.rechecks import create_cycle
+from review.models import Appeal, FactualPoint, VerdictRecord
 from review.services.scoring import FindingInput
-from schools.models import School
 from schools.roles import Role
 from schools.services.people import upsert_person
 from tests.conftest import PASSWORD, panel_consolidates
-from tests.e2e.helpers import certified_panel, sign_in
+from tests.e2e.helpers import certified_panel, journey_recheck, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,25 +31,8 @@ def consolidated_recheck(transactional_db, settings):
     """A re-check whose panel submitted its consolidation: 3.2 and 4.1 不相符, strong measures."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("load_fixtures", verbosity=0)
-    officer = upsert_person(
-        username="officer", display_name="职成处干部", role=Role.PROVINCIAL_STAFF, password=PASSWORD
-    )
     upsert_person(username="member", display_name="委员", role=Role.COMMITTEE, password=PASSWORD)
-    school = School.objects.get(name="漳州城市职业学院")
-    upsert_person(
-        username="secretary",
-        display_name="质量办",
-        role=Role.SCHOOL_STAFF,
-        password=PASSWORD,
-        school=school,
-    )
-    recheck = Recheck.objects.create(
-        cycle=create_cycle(start_year=2026, user=officer),
-        school=school,
-        planned_year=2026,
-        start_date=date(2026, 5, 20),
-        end_date=date(2026, 5, 22),
-    )
+    _, _, recheck = journey_recheck()
     experts = certified_panel(recheck)
     inconsistent = {"3.2": "未见教师发展诊改机制的制度文件", "4.1": "课程诊改未覆盖全部专业"}
     findings = {

@@ -1,18 +1,14 @@
 """Nothing typed is lost on an upload; every role's main pages fit a 390 px phone."""
 
-from datetime import date
-
 import pytest
 from django.core.management import call_command
 
-from review.models import Recheck
-from review.services.rechecks import create_cycle
 from review.services.self_diagnosis import open_self_diagnosis
-from schools.models import Expert, ExpertKind, School
+from schools.models import Expert, ExpertKind
 from schools.roles import Role
 from schools.services.people import upsert_person
 from tests.conftest import PASSWORD, score_and_publish
-from tests.e2e.helpers import certified_panel, sign_in
+from tests.e2e.helpers import certified_panel, journey_recheck, sign_in
 from tests.uploads import tiny_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,29 +19,12 @@ def published(transactional_db, settings):
     """A re-check of 漳州城市职业学院 with a panel of three and a published 待改进 (11 相符)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("load_fixtures", verbosity=0)
-    officer = upsert_person(
-        username="officer", display_name="职成处干部", role=Role.PROVINCIAL_STAFF, password=PASSWORD
-    )
+    officer, secretary, recheck = journey_recheck()
     upsert_person(
         username="committee", display_name="专家委员", role=Role.COMMITTEE, password=PASSWORD
     )
-    school = School.objects.get(name="漳州城市职业学院")
-    secretary = upsert_person(
-        username="secretary",
-        display_name="质量办",
-        role=Role.SCHOOL_STAFF,
-        password=PASSWORD,
-        school=school,
-    )
+    school = recheck.school
     open_self_diagnosis(school=school, year=2026, user=secretary)
-    cycle = create_cycle(start_year=2026, user=officer)
-    recheck = Recheck.objects.create(
-        cycle=cycle,
-        school=school,
-        planned_year=2026,
-        start_date=date(2026, 5, 20),
-        end_date=date(2026, 5, 22),
-    )
     users = certified_panel(
         recheck, assigned_by=officer, employer="外单位（用于测试的较长单位名称）"
     )

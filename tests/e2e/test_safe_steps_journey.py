@@ -2,8 +2,6 @@
 staff review the consolidation, return it with a reason, the lead resubmits, staff publish.
 """
 
-from datetime import date
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -13,18 +11,18 @@ from review.models import (
     ConsolidationState,
     Material,
     MaterialKind,
-    Recheck,
     VerdictRecord,
 )
 from review.services import materials
 from review.services.implementation_rules import file_implementation_rules
-from review.services.rechecks import create_cycle
 from review.services.scoring import FindingInput
-from schools.models import School
-from schools.roles import Role
-from schools.services.people import upsert_person
-from tests.conftest import PASSWORD, panel_consolidates
-from tests.e2e.helpers import certified_panel, draft_checked_by_the_school, sign_in
+from tests.conftest import panel_consolidates
+from tests.e2e.helpers import (
+    certified_panel,
+    draft_checked_by_the_school,
+    journey_recheck,
+    sign_in,
+)
 from tests.uploads import tiny_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,24 +36,8 @@ def consolidated_recheck(transactional_db, settings):
     """A school with its rules filed and 7 materials uploaded; a panel that has consolidated."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("load_fixtures", verbosity=0)
-    officer = upsert_person(
-        username="officer", display_name="职成处干部", role=Role.PROVINCIAL_STAFF, password=PASSWORD
-    )
-    school = School.objects.get(name="漳州城市职业学院")
-    secretary = upsert_person(
-        username="secretary",
-        display_name="质量办",
-        role=Role.SCHOOL_STAFF,
-        password=PASSWORD,
-        school=school,
-    )
-    recheck = Recheck.objects.create(
-        cycle=create_cycle(start_year=2026, user=officer),
-        school=school,
-        planned_year=2026,
-        start_date=date(2026, 5, 20),
-        end_date=date(2026, 5, 22),
-    )
+    _, secretary, recheck = journey_recheck()
+    school = recheck.school
     file_implementation_rules(
         school=school,
         year=2026,
