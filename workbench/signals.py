@@ -9,21 +9,14 @@ Rows changed with ``QuerySet.update`` or ``bulk_create`` send no signal: where a
 that to a watched row (naming a lead, publishing a not-diagnosed verdict), it also saves a
 watched row in the same transaction; the deadline scan's R15 proposals and an expert's
 declaration call ``zhengai.stampcache.changed``, and a proposed panel (bulk) sends
-``experts_assigned``, which is watched too. The count of failed e-mails and each person's
-notices are read live, never stored.
+``experts_assigned``, which is watched too (``zhengai.stampcache.watch`` connects it all).
+The count of failed e-mails is read live, never stored; each person's unread count is kept
+under a stamp of its own (``notices.selectors.unread_count``).
 """
 
 from __future__ import annotations
 
-from functools import partial
-
-from django.db.models.signals import post_delete, post_save
-
 from zhengai import stampcache as cache
-
-
-def _receiver(name: str, sender=None, using=None, **kwargs) -> None:
-    cache.changed(name, using=using)
 
 
 def connect() -> None:
@@ -73,29 +66,15 @@ def connect() -> None:
             Element,
         ),
     }
-    # State-data results are written in bulk too: the recompute's event says so.
     from statedata import events as statedata_events
     from statedata.models import YearResult
 
     watched[cache.QUEUES] += (YearResult,)
-    results_computed = partial(_receiver, cache.QUEUES)
-    _RECEIVERS.append(results_computed)
-    statedata_events.results_computed.connect(
-        results_computed, dispatch_uid="workbench-statedata-results", weak=False
-    )
-    # A proposed panel is written in bulk (no post_save): its event says so.
-    panel_proposed = partial(_receiver, cache.QUEUES)
-    _RECEIVERS.append(panel_proposed)
-    events.experts_assigned.connect(
-        panel_proposed, dispatch_uid="workbench-experts-assigned", weak=False
+    # Results and a proposed panel are written in bulk (no post_save): their events say so.
+    cache.watch(
+        cache.QUEUES,
+        events=(statedata_events.results_computed, events.experts_assigned),
+        uid="workbench",
     )
     for name, models in watched.items():
-        receiver = partial(_receiver, name)
-        _RECEIVERS.append(receiver)  # signals hold receivers weakly
-        for model in models:
-            uid = f"workbench-{name}-{model.__name__}"
-            post_save.connect(receiver, sender=model, dispatch_uid=uid, weak=False)
-            post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}-del", weak=False)
-
-
-_RECEIVERS: list = []
+        cache.watch(name, models, uid="workbench")

@@ -26,6 +26,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models.signals import post_delete, post_save
 
 from zhengai.redis_cache import cache_is_shared
 from zhengai.release import release
@@ -75,6 +76,26 @@ def changed(name: str, *, using: str | None = None) -> None:
     if connection.in_atomic_block and any(e[1] is bump_now for e in connection.run_on_commit):
         return
     transaction.on_commit(bump_now, using=connection.alias)
+
+
+def _on_signal(name: str, sender=None, using=None, **kwargs) -> None:
+    changed(name, using=using)
+
+
+_RECEIVERS: dict[str, functools.partial] = {}  # signals would hold them weakly
+
+
+def watch(name: str, models=(), *, events=(), uid: str) -> None:
+    """Move the stamp ``name`` whenever a row of one of ``models`` is saved or deleted, or one
+    of ``events`` is sent (the signals that say rows were written in bulk, which sends no
+    ``post_save``). ``uid`` names the connections, so connecting twice connects once."""
+    receiver = _RECEIVERS.setdefault(name, functools.partial(_on_signal, name))
+    for model in models:
+        label = f"{uid}-{name}-{model._meta.label}"
+        post_save.connect(receiver, sender=model, dispatch_uid=label, weak=False)
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"{label}-del", weak=False)
+    for number, event in enumerate(events):
+        event.connect(receiver, dispatch_uid=f"{uid}-{name}-event-{number}", weak=False)
 
 
 def _file_stamp(name: str) -> int:
