@@ -32,14 +32,21 @@ def inbox(request):
     )
 
 
+def _mark_read(notices) -> int:
+    """Mark the unread ones of ``notices`` read; the header's count follows (an update sends
+    no signal)."""
+    count = notices.filter(read_at__isnull=True).update(read_at=timezone.now())
+    stampcache.changed(UNREAD)
+    return count
+
+
 @login_required
 @require_GET
 def go(request, pk: int):
     """Open a notice: mark it read and go to the page where the thing is done."""
     notice = get_object_or_404(Notice, pk=pk, recipient=request.user)
     if notice.read_at is None:
-        Notice.objects.filter(pk=pk, read_at__isnull=True).update(read_at=timezone.now())
-        stampcache.changed(UNREAD)
+        _mark_read(Notice.objects.filter(pk=pk))
     if url_has_allowed_host_and_scheme(notice.url, allowed_hosts=None):
         return redirect(notice.url)
     return redirect("notices:inbox")
@@ -48,18 +55,14 @@ def go(request, pk: int):
 @login_required
 @require_POST
 def mark_read(request, pk: int):
-    Notice.objects.filter(pk=pk, recipient=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
-    stampcache.changed(UNREAD)
+    _mark_read(Notice.objects.filter(pk=pk, recipient=request.user))
     return redirect("notices:inbox")
 
 
 @login_required
 @require_POST
 def mark_all_read(request):
-    count = request.user.notices.filter(read_at__isnull=True).update(read_at=timezone.now())
-    stampcache.changed(UNREAD)
+    count = _mark_read(request.user.notices.all())
     messages.success(request, f"已将 {count} 条通知标为已读。")
     return redirect("notices:inbox")
 
